@@ -1,0 +1,60 @@
+# Two commands do all set-up on a fresh machine: `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+export INTAKE_INSTANCE_PATH ?= $(CURDIR)/instance
+
+BABEL_EXTRACT := $(BIN)/pybabel extract -F translations/babel.cfg -k t -k plural:1,2 \
+	--no-location --sort-output --width=100 --add-comments=Translators: -o translations/messages.pot .
+SOURCE_PO := translations/en/LC_MESSAGES/messages.po
+
+.PHONY: run test install install-dev translations compile-translations db-upgrade bench lint clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(VENV)/.installed $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+## Extract every reporter-facing word, update each catalog, compile them all.
+translations: install
+	$(BABEL_EXTRACT)
+	@test -f $(SOURCE_PO) || $(BIN)/pybabel init -i translations/messages.pot -d translations -l en
+	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching --width=100 --ignore-obsolete
+	$(BIN)/python tools/fill_source_catalog.py $(SOURCE_PO)
+	$(MAKE) compile-translations
+
+## Compiled catalogs are built, never committed (translations/*/LC_MESSAGES/*.mo is git-ignored).
+compile-translations: install
+	$(BIN)/pybabel compile -d translations --statistics 2>&1 | tail -n 20
+
+db-upgrade: install
+	$(BIN)/intake db upgrade
+
+## Serve on http://127.0.0.1:5000 with SQLite under instance/ and no credentials.
+run: install compile-translations db-upgrade
+	$(BIN)/intake run
+
+## The whole suite. INTAKE_TEST_DATABASE_URL adds PostgreSQL to the store tests.
+test: install-dev compile-translations
+	$(BIN)/pytest
+
+bench: install-dev compile-translations
+	$(BIN)/python -m tests.bench
+
+lint: install-dev
+	$(BIN)/ruff check intake channels tests cli.py flask_app.py
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache
+	find translations -name '*.mo' -delete

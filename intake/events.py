@@ -1,0 +1,61 @@
+"""What the engine says happened, for the pipeline to record."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class CaseOpened:
+    reference: str
+
+
+@dataclass(frozen=True)
+class ReportSubmitted:
+    reference: str
+
+
+@dataclass(frozen=True)
+class VictimsCodeSent:
+    reference: str
+
+
+@dataclass(frozen=True)
+class FurtherInformation:
+    reference: str
+    text: str
+
+
+@dataclass(frozen=True)
+class DangerSignalled:
+    evidence: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ConversationEnded:
+    reason: str  # stopped | exited | expired
+
+
+@dataclass(frozen=True)
+class NewReportStarted:
+    previous_reference: str | None
+
+
+@dataclass(frozen=True)
+class LanguageChanged:
+    language: str
+
+
+@dataclass(frozen=True)
+class OptedOut:
+    """The reporter asked for no more messages (STOP and every opt-out word)."""
+
+
+@dataclass(frozen=True)
+class OptedIn:
+    """The reporter sent START after stopping."""
+
+
+Event = (
+    CaseOpened | ReportSubmitted | VictimsCodeSent | FurtherInformation | DangerSignalled
+    | ConversationEnded | NewReportStarted | LanguageChanged | OptedOut | OptedIn
+)

@@ -1,0 +1,81 @@
+"""Work the background worker does when it is due: close idle conversations, forget what is no longer needed."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+
+from intake import cases, outbox, victims_code
+from intake.conversation import Conversation
+from intake.i18n import translator
+from intake.messages import OutboundMessage
+from intake.pipeline import Intake
+from intake.store.models import CaseRow, ConversationRow, InboundReceipt
+
+# Providers retry within minutes; after this the stored replies to a retry are dropped.
+RECEIPT_REPLIES_KEPT = timedelta(days=2)
+
+
+def expire_idle_conversations(intake: Intake, now: datetime) -> int:
+    """Close conversations idle past their landlord's limit; an unfinished report becomes an incomplete case."""
+    shortest = min(p.conversation_idle_minutes for p in intake.profiles.values())
+    expired = 0
+    with intake.store.transaction() as session:
+        rows = session.scalars(
+            select(ConversationRow)
+            .where(ConversationRow.status != "ended", ConversationRow.updated_at < now - timedelta(minutes=shortest))
+            .with_for_update(skip_locked=True)
+        ).all()
+        for row in rows:
+            profile = intake.profiles.get(row.org)
+            if profile is None or row.updated_at >= now - timedelta(minutes=profile.conversation_idle_minutes):
+                continue
+            conversation = Conversation.from_json(row.state)
+            case = session.get(CaseRow, row.case_id) if row.case_id else None
+            if case is not None and case.status == "in_progress":
+                case.status = "incomplete"
+                cases.add_event(session, case, "conversation_expired", now)
+                _send_victims_code_later(session, intake, row, conversation, case, now)
+            conversation.status, conversation.ended_reason = "ended", "expired"
+            row.state, row.status, row.ended_at, row.reply_address = conversation.to_json(), "ended", now, None
+            expired += 1
+    return expired
+
+
+def _send_victims_code_later(session, intake: Intake, row: ConversationRow, conversation: Conversation, case: CaseRow, now: datetime) -> None:  # type: ignore[no-untyped-def]
+    if conversation.no_messages or case.victims_code_sent_at is not None:
+        return
+    if not row.reply_address:
+        cases.add_event(session, case, "victims_code_not_sent", now, reason="no address to send to on this door")
+        return
+    profile = intake.profiles[row.org]
+    t = translator(conversation.language)
+    messages = [
+        OutboundMessage(t("Your chat has closed, but we have kept what you told us as report %(reference)s.", reference=case.reference)),
+        *victims_code.messages(
+            profile=profile, t=t, reference=case.reference, first_contact_due=case.first_contact_due,
+            anonymous=conversation.value("identity") == "anonymous", public_url=intake.public_url,
+        ),
+    ]
+    outbox.enqueue(
+        session, org=row.org, channel=row.channel, purpose="victims_code", recipient=row.reply_address,
+        case_id=case.id, at=now,
+        payload={"messages": [m.to_dict() for m in messages], "sender_key": row.sender_key, "language": conversation.language},
+    )
+
+
+def forget_old_replies(intake: Intake, now: datetime) -> None:
+    """Drop stored replies to old inbound messages: they echo what the reporter said."""
+    with intake.store.transaction() as session:
+        # conversation_id doubles as "not yet forgotten", so each receipt is rewritten once.
+        session.execute(
+            update(InboundReceipt)
+            .where(InboundReceipt.received_at < now - RECEIPT_REPLIES_KEPT, InboundReceipt.conversation_id.is_not(None))
+            .values(replies=[], conversation_id=None)
+        )
+
+
+def run_due(intake: Intake, now: datetime) -> int:
+    expired = expire_idle_conversations(intake, now)
+    forget_old_replies(intake, now)
+    return expired

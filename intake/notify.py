@@ -1,0 +1,360 @@
+"""Tell a landlord's case team by email that a case needs them.
+
+The email is a pointer, not a copy: it carries the case reference, landlord, channel,
+risk and first-contact deadline, and never the report, the reporter or any answer,
+because staff inboxes are forwarded, searched and kept far longer than the case store.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import smtplib
+import ssl
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email import utils
+from email.message import EmailMessage
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from intake.errors import ConfigError, SendError
+
+log = logging.getLogger(__name__)
+
+UK = ZoneInfo("Europe/London")
+
+_TRUE = {"true", "1", "yes"}
+_FALSE = {"false", "0", "no"}
+
+_CHANNELS = {"sms": "SMS", "telegram": "Telegram", "web": "web form", "whatsapp": "WhatsApp"}
+
+
+@dataclass(frozen=True)
+class EmailSettings:
+    """How to reach the SMTP server; with no host, emails go to a mail folder instead."""
+
+    host: str | None
+    port: int = 25
+    username: str | None = None
+    # Kept out of repr so a settings object in a log line or traceback shows no secret.
+    password: str | None = field(default=None, repr=False)
+    starttls: bool = False
+    use_ssl: bool = False
+    sender: str = "hate-reports@localhost"
+    timeout: float = 10.0
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str]) -> EmailSettings:
+        """Read INTAKE_SMTP_* and INTAKE_MAIL_FROM, failing loudly on a bad value."""
+
+        def get(name: str) -> str | None:
+            # An empty value (`INTAKE_SMTP_HOST=` in a .env file) means unset.
+            value = environ.get(name, "").strip()
+            return value or None
+
+        use_ssl = _parse_bool(environ, "INTAKE_SMTP_SSL")
+        starttls = _parse_bool(environ, "INTAKE_SMTP_STARTTLS")
+        if use_ssl and starttls:
+            raise ConfigError(
+                "INTAKE_SMTP_SSL and INTAKE_SMTP_STARTTLS are both on; "
+                "use SSL for port 465 or STARTTLS for port 587, not both"
+            )
+
+        port_text = get("INTAKE_SMTP_PORT")
+        if port_text is None:
+            # Implicit TLS lives on 465; defaulting to 25 would hang in the TLS handshake.
+            port = 465 if use_ssl else 25
+        else:
+            try:
+                port = int(port_text)
+            except ValueError:
+                raise ConfigError(f"INTAKE_SMTP_PORT must be a number, not {port_text!r}") from None
+            if not 0 < port < 65536:
+                raise ConfigError(f"INTAKE_SMTP_PORT must be between 1 and 65535, not {port}")
+
+        username = get("INTAKE_SMTP_USER")
+        password = environ.get("INTAKE_SMTP_PASSWORD") or None
+        if (username is None) != (password is None):
+            raise ConfigError("INTAKE_SMTP_USER and INTAKE_SMTP_PASSWORD must be set together")
+
+        sender = get("INTAKE_MAIL_FROM") or cls.sender
+        if "@" not in sender:
+            raise ConfigError(f"INTAKE_MAIL_FROM must be an email address, not {sender!r}")
+
+        return cls(
+            host=get("INTAKE_SMTP_HOST"),
+            port=port,
+            username=username,
+            password=password,
+            starttls=starttls,
+            use_ssl=use_ssl,
+            sender=sender,
+        )
+
+
+def _parse_bool(environ: Mapping[str, str], name: str) -> bool:
+    value = environ.get(name, "").strip().lower()
+    if not value:
+        return False
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise ConfigError(f"{name} must be true/false/1/0/yes/no, not {environ[name]!r}")
+
+
+@dataclass(frozen=True)
+class CaseNotice:
+    """Everything a case email may say; there is deliberately no field for report content."""
+
+    reference: str
+    org_name: str
+    channel: str
+    risk_level: str
+    risk_reasons: tuple[str, ...]
+    first_contact_due: datetime
+    status: str
+    escalated: bool = False
+
+
+def compose_case_email(notice: CaseNotice, to: str, sender: str) -> EmailMessage:
+    """Build the plain-text email telling the case team about one case."""
+    if notice.first_contact_due.tzinfo is None:
+        raise ValueError("first_contact_due must be timezone-aware")
+
+    high = notice.risk_level == "high"
+    org = _one_line(notice.org_name)
+    reference = _one_line(notice.reference)
+    if notice.escalated:
+        what = f"Case {reference} has been raised to high risk"
+    else:
+        what = f"New hate incident case {reference}"
+    subject = f"{what} - {org}"
+    # Marked in the subject so it stands out in a shared inbox before anyone opens it.
+    if high:
+        subject = f"HIGH RISK: {subject}"
+
+    reasons = "\n".join(f"  - {_one_line(r)}" for r in notice.risk_reasons) or "  - none recorded"
+    lines = [
+        f"{what} for {org}.",
+        "",
+        f"Reference:   {reference}",
+        f"Landlord:    {org}",
+        f"Came in by:  {_CHANNELS.get(notice.channel, _words(notice.channel))}",
+        f"Status:      {_words(notice.status)}",
+        f"Risk level:  {notice.risk_level.upper() if high else notice.risk_level.capitalize()}",
+        "Risk reasons:",
+        reasons,
+        "",
+        f"First contact due by {_uk_time(notice.first_contact_due)}.",
+        "",
+        "Open the case in the case console to read the report and contact the reporter.",
+        "",
+        "This email does not contain the report or the reporter's details, by design.",
+    ]
+
+    message = EmailMessage()
+    message["Subject"] = subject
+    message["From"] = sender
+    message["To"] = to
+    message["Date"] = utils.format_datetime(datetime.now(UTC))
+    # Lets mail rules file these without reading the subject line.
+    message["X-Case-Reference"] = reference
+    message["X-Case-Risk"] = notice.risk_level
+    message.set_content("\n".join(lines) + "\n")
+    return message
+
+
+def _uk_time(moment: datetime) -> str:
+    local = moment.astimezone(UK)
+    # "%-d" is glibc-only; build the day by hand so this formats the same on any OS.
+    return f"{local:%A} {local.day} {local:%B %Y, %H:%M} UK time ({local.tzname()})"
+
+
+def _one_line(text: str) -> str:
+    # A newline in a header value is refused by the email package; fold it to a space instead.
+    return " ".join(str(text).split())
+
+
+def _words(code: str) -> str:
+    return _one_line(code.replace("_", " "))
+
+
+class EmailSender:
+    """Hand emails to SMTP, or write them to a mail folder when no SMTP host is set."""
+
+    def __init__(self, settings: EmailSettings, mail_dir: Path):
+        self.settings = settings
+        self.mail_dir = Path(mail_dir)
+
+    def send(self, message: EmailMessage) -> str:
+        """Deliver one email and return its Message-ID; raise SendError on failure.
+
+        The Message-ID is set on `message` before delivery and kept if already there,
+        so a retry of the same message carries the same id and can be recognised.
+        """
+        message_id = message["Message-ID"]
+        if message_id is None:
+            message_id = _make_msgid(message["From"] or self.settings.sender)
+            message["Message-ID"] = message_id
+        if self.settings.host:
+            self._send_smtp(message, message_id)
+        else:
+            self._write_eml(message, message_id)
+        return message_id
+
+    def _send_smtp(self, message: EmailMessage, message_id: str) -> None:
+        s = self.settings
+        where = f"{s.host}:{s.port}"
+        try:
+            refused = self._deliver(message)
+        except smtplib.SMTPRecipientsRefused as e:
+            # Every recipient was refused, so nobody got it and a retry cannot duplicate.
+            codes = {code for code, _ in e.recipients.values()}
+            detail = "; ".join(
+                f"{rcpt}: {_reply(code, msg)}" for rcpt, (code, msg) in e.recipients.items()
+            )
+            raise SendError(
+                f"SMTP {where} refused all recipients of {message_id}: {detail}",
+                retryable=all(not _permanent(c) for c in codes),
+            ) from None
+        except smtplib.SMTPAuthenticationError as e:
+            # 454 is a temporary auth failure; 535 and friends mean the credentials are wrong.
+            raise SendError(
+                f"SMTP {where} refused login for {s.username}: {_reply(e.smtp_code, e.smtp_error)}",
+                retryable=not _permanent(e.smtp_code),
+            ) from None
+        except smtplib.SMTPNotSupportedError as e:
+            raise SendError(
+                f"SMTP {where} does not support what the settings ask for: {e}", retryable=False
+            ) from None
+        except (smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError) as e:
+            raise SendError(f"SMTP {where} connection failed: {_exc(e)}", retryable=True) from None
+        except smtplib.SMTPResponseException as e:
+            # SMTPSenderRefused, SMTPDataError, SMTPHeloError: the reply code decides.
+            raise SendError(
+                f"SMTP {where} answered {_reply(e.smtp_code, e.smtp_error)} for {message_id}",
+                retryable=not _permanent(e.smtp_code),
+            ) from None
+        except smtplib.SMTPException as e:
+            raise SendError(f"SMTP {where} failed: {_exc(e)}", retryable=False) from None
+        except ssl.SSLCertVerificationError as e:
+            # A certificate that does not match will not start matching on a retry.
+            raise SendError(
+                f"SMTP {where} certificate rejected: {e.verify_message}", retryable=False
+            ) from None
+        except (TimeoutError, OSError) as e:
+            # Refused, reset, unreachable, DNS and timeouts: the server may be back soon.
+            raise SendError(f"SMTP {where} unreachable: {_exc(e)}", retryable=True) from None
+
+        if refused:
+            # Some recipients took it, so retrying would send them a duplicate; say who missed out.
+            log.warning(
+                "case email %s not accepted for %s",
+                message_id,
+                ", ".join(f"{rcpt} ({code})" for rcpt, (code, _) in refused.items()),
+            )
+        log.info("case email %s sent via %s", message_id, where)
+
+    def _deliver(self, message: EmailMessage) -> dict:
+        s = self.settings
+        if s.use_ssl:
+            smtp = smtplib.SMTP_SSL(
+                s.host, s.port, timeout=s.timeout, context=ssl.create_default_context()
+            )
+        else:
+            smtp = smtplib.SMTP(s.host, s.port, timeout=s.timeout)
+        try:
+            if s.starttls:
+                smtp.starttls(context=ssl.create_default_context())
+            if s.username:
+                smtp.login(s.username, s.password or "")
+            return smtp.send_message(message)
+        finally:
+            # Not `with smtp:`, whose exit raises on an odd QUIT reply: once the server has
+            # taken the message, a failed goodbye must not turn into a retry and a duplicate.
+            try:
+                smtp.quit()
+            except (smtplib.SMTPException, OSError):
+                smtp.close()
+
+    def _write_eml(self, message: EmailMessage, message_id: str) -> None:
+        safe_id = re.sub(r"[^A-Za-z0-9._@-]", "_", message_id.strip("<>"))
+        try:
+            self.mail_dir.mkdir(parents=True, exist_ok=True)
+            # Already written by an earlier attempt whose success report was lost.
+            if any(self.mail_dir.glob(f"*-{safe_id}.eml")):
+                return
+            stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+            final = self.mail_dir / f"{stamp}-{safe_id}.eml"
+            # mkstemp makes the file 0600 in the same folder, so the rename is atomic and
+            # a mail reader never sees half a message.
+            fd, tmp = tempfile.mkstemp(dir=self.mail_dir, prefix=".", suffix=".tmp")
+            try:
+                with os.fdopen(fd, "wb") as f:
+                    f.write(message.as_bytes())
+                    f.flush()
+                    os.fsync(f.fileno())
+                os.replace(tmp, final)
+            except BaseException:
+                Path(tmp).unlink(missing_ok=True)
+                raise
+        except PermissionError as e:
+            raise SendError(
+                f"cannot write to mail folder {self.mail_dir}: {e.strerror}", retryable=False
+            ) from None
+        except OSError as e:
+            raise SendError(
+                f"cannot write to mail folder {self.mail_dir}: {e.strerror}", retryable=True
+            ) from None
+        log.info("case email %s written to %s", message_id, final)
+
+
+def _make_msgid(sender: str) -> str:
+    # make_msgid's default domain comes from socket.getfqdn(), a DNS lookup that can
+    # stall for seconds on a badly configured host; the sender's own domain is enough.
+    _, address = utils.parseaddr(sender)
+    domain = address.rpartition("@")[2] or "localhost"
+    return utils.make_msgid(domain=domain)
+
+
+def _permanent(code: int) -> bool:
+    return 500 <= code < 600
+
+
+def _reply(code: int, text: bytes | str) -> str:
+    if isinstance(text, bytes):
+        text = text.decode("utf-8", "replace")
+    return f"{code} {_one_line(text)[:200]}"
+
+
+def _exc(e: BaseException) -> str:
+    return f"{type(e).__name__}: {e}" if str(e) else type(e).__name__
+
+
+class TeamNoticeSender:
+    """The outbox's sender for the "email" channel: a case notice to the landlord's team."""
+
+    def __init__(self, email: EmailSender, sender_address: str):
+        self.email = email
+        self.sender_address = sender_address
+
+    def send(self, message) -> str:  # type: ignore[no-untyped-def]
+        payload = message.payload
+        notice = CaseNotice(
+            reference=payload["reference"],
+            org_name=payload["org_name"],
+            channel=payload["channel"],
+            risk_level=payload["risk_level"],
+            risk_reasons=tuple(payload["risk_reasons"]),
+            first_contact_due=datetime.fromisoformat(payload["first_contact_due"]),
+            status=payload["status"],
+            escalated=payload.get("escalated", False),
+        )
+        if not message.recipient:
+            raise SendError("no team address", retryable=False)
+        return self.email.send(compose_case_email(notice, message.recipient, self.sender_address))

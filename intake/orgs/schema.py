@@ -1,0 +1,222 @@
+"""The shape of a landlord profile: the facts one landlord's hate policy gives, and nothing else.
+
+A profile holds ids, numbers, addresses and flags. Anything a reporter reads as a
+sentence lives in intake/flow/vocabulary.yaml and the translation catalogs, keyed by
+the ids chosen here, so every id a profile names is checked against that vocabulary.
+"""
+from __future__ import annotations
+
+import re
+from functools import cache
+from pathlib import Path
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+
+VOCABULARY_PATH = Path(__file__).parent.parent / "flow" / "vocabulary.yaml"
+
+_E164 = re.compile(r"^\+[1-9]\d{6,14}$")
+_UK_PHONE = re.compile(r"^\d[\d ]*\d$")  # as printed for people to dial: "0800 555 111", "101"
+_ID = re.compile(r"^[a-z][a-z0-9_]*$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_LANGUAGE = re.compile(r"^[a-z]{2,3}(_[A-Z]{2})?$")  # a catalog directory name: "en", "pl", "pt_BR"
+
+
+@cache
+def vocabulary_ids() -> dict[str, frozenset[str]]:
+    """Return the ids each vocabulary section offers, keyed by section name."""
+    # Read here rather than through intake.flow so the flow can import profiles
+    # without a circular import; only the ids matter, not the wording.
+    data = yaml.safe_load(VOCABULARY_PATH.read_text(encoding="utf-8"))
+    return {section: frozenset(words) for section, words in data.items()}
+
+
+def _known(section: str, noun: str):
+    def check(value: str) -> str:
+        known = vocabulary_ids()[section]
+        if value not in known:
+            raise ValueError(
+                f"{value!r} is not a known {noun} in intake/flow/vocabulary.yaml "
+                f"(known: {', '.join(sorted(known))})"
+            )
+        return value
+
+    return check
+
+
+def _pattern(regex: re.Pattern[str], what: str):
+    def check(value: str) -> str:
+        if not regex.fullmatch(value):
+            raise ValueError(f"{value!r} is not {what}")
+        return value
+
+    return check
+
+
+def _unique(values: list) -> list:
+    seen: set = set()
+    repeated = [v for v in values if v in seen or seen.add(v)]
+    if repeated:
+        raise ValueError(f"{repeated[0]!r} is listed more than once")
+    return values
+
+
+StrandId = Annotated[str, AfterValidator(_known("strands", "strand"))]
+IncidentTypeId = Annotated[str, AfterValidator(_known("incident_types", "incident type"))]
+OfferId = Annotated[str, AfterValidator(_known("offers", "offer"))]
+PurposeId = Annotated[str, AfterValidator(_known("signpost_purposes", "signpost purpose"))]
+FormatId = Annotated[str, AfterValidator(_known("accessible_formats", "accessible format"))]
+CommitmentId = Annotated[str, AfterValidator(_known("commitments", "commitment"))]
+Id = Annotated[str, AfterValidator(_pattern(_ID, "an id (lower_case_with_underscores)"))]
+E164 = Annotated[str, AfterValidator(_pattern(_E164, "an E.164 number such as +447700900101"))]
+Phone = Annotated[str, AfterValidator(_pattern(_UK_PHONE, "a phone number of digits and spaces"))]
+Email = Annotated[str, AfterValidator(_pattern(_EMAIL, "an email address"))]
+
+
+def _https(value: str) -> str:
+    # Kept with the scheme so a page can link it as it stands; the policies print
+    # most addresses without one.
+    if not value.startswith("https://") or " " in value:
+        raise ValueError(f"{value!r} is not an https:// address")
+    return value
+
+
+Url = Annotated[str, AfterValidator(_https)]
+
+
+class _Fact(BaseModel):
+    # strict: a quoted "10" or an unquoted +44 number (YAML reads it as an int) is a
+    # mistake in the file, not something to coerce quietly.
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+
+class Scope(_Fact):
+    homes: Id
+    covers_visitors: bool
+    covers_non_tenant_victims_of_our_residents: bool
+    covers_staff_and_contractors: bool
+    third_party_reporting: bool
+    anonymous_reporting: bool
+
+
+class FirstContact(_Fact):
+    kind: Literal["next_business_day_or_hours", "hours"]
+    hours: int = Field(default=24, gt=0)
+
+
+class Signpost(_Fact):
+    id: Id
+    name: str = Field(min_length=1)
+    purpose: PurposeId
+    phone: Phone | None = None
+    web: Url | None = None
+    hours: str | None = None
+
+    @model_validator(mode="after")
+    def _reachable(self) -> Signpost:
+        if self.phone is None and self.web is None:
+            raise ValueError("a signpost needs a phone number or a web address")
+        return self
+
+
+class Sharing(_Fact):
+    reports_hate_crime_to_police: bool
+    shares_without_consent_for_safeguarding: bool
+    shares_without_consent_where_crime: bool
+    partner_agencies: Annotated[list[str], AfterValidator(_unique)]
+    legal_basis: str | None = None
+
+
+class ReviewRoute(_Fact):
+    id: Id
+    run_by: str = Field(min_length=1)
+    statutory: bool
+    web: Url | None = None
+
+
+class Complaints(_Fact):
+    run_by: str = Field(min_length=1)
+    web: Url | None = None
+
+
+class ContactPoints(_Fact):
+    phones: Annotated[list[Phone], AfterValidator(_unique)]
+    email: Email | None = None
+    post: str | None = None
+    in_person: bool
+
+
+class SmsChannel(_Fact):
+    numbers: Annotated[list[E164], Field(min_length=1), AfterValidator(_unique)]
+
+
+class TelegramChannel(_Fact):
+    bot_username: str | None = None
+
+
+class Channels(_Fact):
+    sms: SmsChannel | None = None
+    telegram: TelegramChannel | None = None
+    web: bool = True
+
+
+class VictimsCode(_Fact):
+    kind: Literal["own_code", "commitments"]
+    commitments: Annotated[list[CommitmentId], AfterValidator(_unique)]
+    document_url: Url | None = None
+
+
+class Notifications(_Fact):
+    team_email: Email | None = None
+
+
+class Profile(_Fact):
+    slug: Annotated[str, AfterValidator(_pattern(_ID, "a slug (lower_case_with_underscores)"))]
+    name: str = Field(min_length=1)
+    short_name: str = Field(min_length=1)
+    reference_prefix: Annotated[
+        str, AfterValidator(_pattern(re.compile(r"^[A-Z]{2,3}$"), "2 or 3 upper-case letters"))
+    ]
+    default_language: Annotated[
+        str, AfterValidator(_pattern(_LANGUAGE, "a catalog code such as en or pt_BR"))
+    ] = "en"
+    timezone: str = "Europe/London"
+    scope: Scope
+    strands: Annotated[list[StrandId], Field(min_length=1), AfterValidator(_unique)]
+    incident_types: Annotated[list[IncidentTypeId], Field(min_length=1), AfterValidator(_unique)]
+    first_contact: FirstContact
+    contact_cadence_working_days: Annotated[int, Field(gt=0)] | None
+    conversation_idle_minutes: int = Field(gt=0)
+    signposting: list[Signpost]
+    sharing: Sharing
+    case_review: list[ReviewRoute]
+    complaints: Complaints | None
+    offers: Annotated[list[OfferId], AfterValidator(_unique)]
+    accessible_formats: Annotated[list[FormatId], AfterValidator(_unique)]
+    contact: ContactPoints
+    channels: Channels
+    victims_code: VictimsCode
+    notifications: Notifications
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"{value!r} is not an IANA time zone such as Europe/London") from None
+        return value
+
+    @field_validator("signposting")
+    @classmethod
+    def _unique_signposts(cls, signposts: list[Signpost]) -> list[Signpost]:
+        _unique([s.id for s in signposts])
+        return signposts
+
+    @field_validator("case_review")
+    @classmethod
+    def _unique_reviews(cls, routes: list[ReviewRoute]) -> list[ReviewRoute]:
+        _unique([r.id for r in routes])
+        return routes

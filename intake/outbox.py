@@ -1,0 +1,184 @@
+"""The durable outbound queue: written in the same transaction as its cause, delivered with retries.
+
+Any number of workers may run: a row is claimed with a conditional UPDATE, so only
+one worker holds it, and a claim that outlives its lease (a worker that died) is
+taken over. A retried provider callback never doubles anything: provider message
+ids are unique.
+"""
+from __future__ import annotations
+
+import logging
+import random
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Callable, Mapping, Protocol
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import Session
+
+from intake.errors import SendError
+from intake.messages import utcnow
+from intake.store.db import Store
+from intake.store.models import CaseEventRow, CaseRow, OptOutRow, OutboxRow
+
+log = logging.getLogger(__name__)
+
+LEASE = timedelta(minutes=2)
+MAX_ATTEMPTS = 10
+FIRST_RETRY_SECONDS = 5
+LONGEST_WAIT_SECONDS = 3600
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """One queued message as a sender sees it."""
+
+    id: int
+    org: str
+    channel: str
+    purpose: str
+    recipient: str | None
+    payload: Mapping[str, Any]
+    attempts: int
+
+
+class Sender(Protocol):
+    def send(self, message: Outgoing) -> str:
+        """Hand the message to the provider and return its message id, or raise SendError."""
+
+
+def enqueue(
+    session: Session,
+    *,
+    org: str,
+    channel: str,
+    purpose: str,
+    recipient: str | None,
+    payload: dict[str, Any],
+    at: datetime,
+    case_id: int | None = None,
+) -> OutboxRow:
+    row = OutboxRow(
+        org=org, channel=channel, purpose=purpose, recipient=recipient, payload=payload, case_id=case_id,
+        status="pending", attempts=0, next_attempt_at=at, created_at=at,
+    )
+    session.add(row)
+    return row
+
+
+def backoff(attempts: int, retry_after: float | None = None) -> float:
+    """Seconds to wait before the next try: the provider's own wait, or exponential with jitter."""
+    if retry_after is not None:
+        return max(float(retry_after), 1.0)
+    wait = min(FIRST_RETRY_SECONDS * 2 ** max(attempts - 1, 0), LONGEST_WAIT_SECONDS)
+    return wait * random.uniform(0.8, 1.2)
+
+
+def claim(store: Store, worker: str, now: datetime, limit: int = 20) -> list[Outgoing]:
+    """Take up to `limit` due messages for this worker alone."""
+    claimed: list[Outgoing] = []
+    with store.transaction() as session:
+        due = session.scalars(
+            select(OutboxRow.id)
+            .where(
+                or_(
+                    (OutboxRow.status == "pending") & (OutboxRow.next_attempt_at <= now),
+                    (OutboxRow.status == "sending") & (OutboxRow.claimed_until < now),
+                )
+            )
+            .order_by(OutboxRow.next_attempt_at, OutboxRow.id)
+            .limit(limit)
+        ).all()
+        for row_id in due:
+            taken = session.execute(
+                update(OutboxRow)
+                .where(OutboxRow.id == row_id)
+                .where(
+                    or_(
+                        (OutboxRow.status == "pending") & (OutboxRow.next_attempt_at <= now),
+                        (OutboxRow.status == "sending") & (OutboxRow.claimed_until < now),
+                    )
+                )
+                .values(status="sending", claimed_by=worker, claimed_until=now + LEASE, attempts=OutboxRow.attempts + 1)
+            )
+            if taken.rowcount == 1:
+                row = session.get(OutboxRow, row_id)
+                assert row is not None
+                claimed.append(Outgoing(row.id, row.org, row.channel, row.purpose, row.recipient, dict(row.payload), row.attempts))
+    return claimed
+
+
+def deliver_due(store: Store, senders: Mapping[str, Sender], worker: str, clock: Callable[[], datetime] = utcnow) -> int:
+    """Deliver what is due now; return how many were handed to a provider."""
+    delivered = 0
+    for message in claim(store, worker, clock()):
+        sender = senders.get(message.channel)
+        if sender is None:
+            _finish(store, message, worker, clock(), error=SendError(f"no sender for channel {message.channel}", retryable=True))
+            continue
+        if _opted_out(store, message):
+            _finish(store, message, worker, clock(), error=SendError("recipient opted out", retryable=False))
+            continue
+        try:
+            provider_id = sender.send(message)
+        except SendError as error:
+            log.warning("outbox %s: %s attempt %d failed: %s", message.id, message.channel, message.attempts, error.reason)
+            _finish(store, message, worker, clock(), error=error)
+            continue
+        _finish(store, message, worker, clock(), provider_id=provider_id)
+        delivered += 1
+    return delivered
+
+
+def _opted_out(store: Store, message: Outgoing) -> bool:
+    key = message.payload.get("sender_key")
+    if not key:
+        return False
+    with store.transaction() as session:
+        return session.scalar(
+            select(OptOutRow.id).where(OptOutRow.channel == message.channel, OptOutRow.sender_key == key)
+        ) is not None
+
+
+def _finish(store: Store, message: Outgoing, worker: str, now: datetime, *, provider_id: str | None = None, error: SendError | None = None) -> None:
+    with store.transaction() as session:
+        row = session.get(OutboxRow, message.id)
+        if row is None or row.claimed_by != worker or row.status != "sending":
+            return  # our lease ran out and another worker took the row over
+        row.claimed_by, row.claimed_until = None, None
+        if error is None:
+            row.status, row.sent_at, row.recipient, row.last_error = "sent", now, None, None
+            row.provider_message_id = provider_id
+            if row.purpose == "victims_code" and row.case_id is not None:
+                _victims_code_sent(session, row.case_id, now)
+        elif error.retryable and row.attempts < MAX_ATTEMPTS:
+            row.status = "pending"
+            row.next_attempt_at = now + timedelta(seconds=backoff(row.attempts, error.retry_after))
+            row.last_error = error.reason[:500]
+        else:
+            row.status, row.recipient, row.last_error = "failed", None, error.reason[:500]
+            if row.case_id is not None:
+                session.add(CaseEventRow(case_id=row.case_id, at=now, kind="message_failed", data={"purpose": row.purpose, "reason": error.reason[:200]}))
+
+
+def _victims_code_sent(session: Session, case_id: int, now: datetime) -> None:
+    case = session.get(CaseRow, case_id)
+    if case is not None and case.victims_code_sent_at is None:
+        case.victims_code_sent_at = now
+        case.victims_code_status = "sent"
+        session.add(CaseEventRow(case_id=case_id, at=now, kind="victims_code_sent", data={"via": "outbox"}))
+
+
+def record_delivery(session: Session, provider_message_id: str, status: str, at: datetime) -> bool:
+    """A provider's delivery report; True when it matched a message we sent."""
+    row = session.scalar(select(OutboxRow).where(OutboxRow.provider_message_id == provider_message_id))
+    if row is None:
+        return False
+    row.delivery_status = status
+    if row.purpose == "victims_code" and row.case_id is not None:
+        case = session.get(CaseRow, row.case_id)
+        if case is not None:
+            case.victims_code_status = status
+            if status == "delivered" and case.victims_code_delivered_at is None:
+                case.victims_code_delivered_at = at
+    return True

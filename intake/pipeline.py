@@ -1,0 +1,203 @@
+"""handle(inbound) -> replies: one message, one transaction, whichever door it came through."""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, replace
+from typing import Any, Mapping
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from intake import cases, events as ev, nlp, outbox
+from intake.conversation import Conversation
+from intake.engine import EngineContext, advance, current_question
+from intake.messages import InboundMessage, OutboundMessage
+from intake.orgs.schema import Profile
+from intake.store.db import Store
+from intake.store.models import AttachmentRow, CaseRow, ConversationRow, InboundReceipt, OptOutRow
+
+log = logging.getLogger(__name__)
+ATTEMPTS = 3
+
+
+@dataclass(frozen=True)
+class Intake:
+    """Everything the pipeline needs that is not in the message."""
+
+    store: Store
+    profiles: Mapping[str, Profile]
+    public_url: str
+    team_emails: Mapping[str, str]
+
+    def team_email(self, org: str) -> str:
+        profile = self.profiles[org]
+        return self.team_emails.get(org) or profile.notifications.team_email or f"case-team@{org}.localhost"
+
+
+def handle(intake: Intake, inbound: InboundMessage) -> list[OutboundMessage]:
+    """Record, understand and answer one message; a provider's retry gets the same answer and changes nothing."""
+    if inbound.org not in intake.profiles:
+        raise KeyError(f"unknown org {inbound.org!r}")
+    for attempt in range(1, ATTEMPTS + 1):
+        try:
+            with intake.store.transaction() as session:
+                return _handle(session, intake, inbound)
+        except IntegrityError:
+            # Another worker took the same provider id or opened this sender's conversation
+            # at the same moment, or a reference collided: start again and see its result.
+            if attempt == ATTEMPTS:
+                raise
+            log.info("pipeline: concurrent write on %s, retrying", inbound.channel)
+    raise AssertionError("unreachable")
+
+
+def _handle(session: Session, intake: Intake, inbound: InboundMessage) -> list[OutboundMessage]:
+    receipt = None
+    if inbound.provider_id:
+        seen = session.scalar(
+            select(InboundReceipt).where(InboundReceipt.channel == inbound.channel, InboundReceipt.provider_id == inbound.provider_id)
+        )
+        if seen is not None:
+            return [OutboundMessage.from_dict(r) for r in seen.replies]
+        receipt = InboundReceipt(channel=inbound.channel, provider_id=inbound.provider_id, replies=[], received_at=inbound.received_at)
+        session.add(receipt)
+        session.flush()
+
+    profile = intake.profiles[inbound.org]
+    row = _live_conversation(session, inbound)
+    if row is None:
+        conversation = Conversation(org=inbound.org, channel=inbound.channel, language=profile.default_language)
+        row = ConversationRow(
+            org=inbound.org, channel=inbound.channel, sender_key=inbound.sender_key, status="new",
+            state=conversation.to_json(), created_at=inbound.received_at, updated_at=inbound.received_at,
+        )
+        session.add(row)
+        session.flush()
+    else:
+        conversation = Conversation.from_json(row.state)
+    if inbound.reply_address:
+        row.reply_address = inbound.reply_address
+    case = session.get(CaseRow, row.case_id) if row.case_id else None
+
+    analysis = nlp.analyse(inbound.text, conversation.language)
+    context = EngineContext(
+        profile=profile,
+        channel=inbound.channel,
+        public_url=intake.public_url,
+        fresh_reference=cases.new_reference(profile.reference_prefix),
+        case_status=case.status if case else None,
+        first_contact_due=case.first_contact_due if case else None,
+    )
+    step = advance(conversation, inbound, analysis, context)
+    conversation = step.conversation
+    replies = [replace(r, language=r.language or conversation.language) for r in step.replies]
+
+    for attachment in inbound.attachments:
+        session.add(AttachmentRow(
+            conversation_id=row.id, case_id=case.id if case else None, filename=attachment.filename,
+            content_type=attachment.content_type, size=attachment.size, stored_path=attachment.stored_path,
+            received_at=inbound.received_at,
+        ))
+    case = _apply(session, intake, profile, inbound, row, case, conversation, step.events)
+
+    row.state = conversation.to_json()
+    row.status = conversation.status
+    row.updated_at = inbound.received_at
+    if conversation.status == "ended":
+        row.ended_at, row.reply_address = inbound.received_at, None
+    if receipt is not None:
+        receipt.replies = [r.to_dict() for r in replies]
+        receipt.conversation_id = row.id
+    return replies
+
+
+def _live_conversation(session: Session, inbound: InboundMessage) -> ConversationRow | None:
+    query = select(ConversationRow).where(
+        ConversationRow.org == inbound.org,
+        ConversationRow.channel == inbound.channel,
+        ConversationRow.sender_key == inbound.sender_key,
+        ConversationRow.status != "ended",
+    )
+    # On PostgreSQL, lock the row so two messages from one reporter take turns;
+    # SQLite's BEGIN IMMEDIATE already serialises writers.
+    return session.scalar(query.with_for_update())
+
+
+def _apply(
+    session: Session, intake: Intake, profile: Profile, inbound: InboundMessage,
+    row: ConversationRow, case: CaseRow | None, conversation: Conversation, events: list[Any],
+) -> CaseRow | None:
+    at = inbound.received_at
+    for event in events:
+        if isinstance(event, ev.CaseOpened):
+            case = cases.open_case(session, reference=event.reference, profile=profile, channel=inbound.channel, language=conversation.language, at=at)
+            row.case_id = case.id
+            for attachment in session.scalars(select(AttachmentRow).where(AttachmentRow.conversation_id == row.id, AttachmentRow.case_id.is_(None))):
+                attachment.case_id = case.id
+            cases.sync_case(case, conversation, profile, row.reply_address)
+            _notify_team(session, intake, case, at, escalated=False)
+        elif isinstance(event, ev.NewReportStarted):
+            row.case_id, case = None, None
+        elif isinstance(event, ev.OptedOut):
+            if session.scalar(select(OptOutRow).where(OptOutRow.channel == inbound.channel, OptOutRow.sender_key == inbound.sender_key)) is None:
+                session.add(OptOutRow(channel=inbound.channel, sender_key=inbound.sender_key, at=at))
+        elif isinstance(event, ev.OptedIn):
+            for opt_out in session.scalars(select(OptOutRow).where(OptOutRow.channel == inbound.channel, OptOutRow.sender_key == inbound.sender_key)):
+                session.delete(opt_out)
+        elif case is not None:
+            _record_on_case(session, case, event, at)
+    if case is not None and case.status in ("in_progress", "submitted", "incomplete"):
+        if cases.sync_case(case, conversation, profile, row.reply_address) and not any(isinstance(e, ev.CaseOpened) for e in events):
+            _notify_team(session, intake, case, at, escalated=True)
+    return case
+
+
+def _record_on_case(session: Session, case: CaseRow, event: Any, at: Any) -> None:
+    if isinstance(event, ev.ReportSubmitted):
+        case.status, case.submitted_at = "submitted", at
+        cases.add_event(session, case, "submitted", at)
+    elif isinstance(event, ev.VictimsCodeSent):
+        # The reply carrying the Victims Code is handed to the door in this very response.
+        case.victims_code_sent_at, case.victims_code_status = at, "sent"
+        cases.add_event(session, case, "victims_code_sent", at, via="reply")
+    elif isinstance(event, ev.FurtherInformation):
+        cases.add_event(session, case, "further_information", at, text=event.text)
+    elif isinstance(event, ev.DangerSignalled):
+        cases.add_event(session, case, "danger_signalled", at, evidence=list(event.evidence))
+    elif isinstance(event, ev.ConversationEnded):
+        if case.status == "in_progress":
+            case.status = "incomplete"
+        cases.add_event(session, case, "conversation_ended", at, reason=event.reason)
+    elif isinstance(event, ev.LanguageChanged):
+        cases.add_event(session, case, "language_changed", at, language=event.language)
+
+
+def _notify_team(session: Session, intake: Intake, case: CaseRow, at: Any, *, escalated: bool) -> None:
+    """Tell the landlord's team at once, through the outbox: the reference and risk, never the report's words."""
+    profile = intake.profiles[case.org]
+    outbox.enqueue(
+        session, org=case.org, channel="email", purpose="team_notice", recipient=intake.team_email(case.org),
+        case_id=case.id, at=at,
+        payload={
+            "reference": case.reference, "org_name": profile.name, "channel": case.channel,
+            "risk_level": case.risk_level, "risk_reasons": list(case.risk_reasons),
+            "first_contact_due": case.first_contact_due.isoformat(), "status": case.status, "escalated": escalated,
+        },
+    )
+
+
+def current_replies(intake: Intake, org: str, channel: str, sender_key: str) -> list[OutboundMessage] | None:
+    """What the reporter was last asked, without changing anything; None when no conversation is live."""
+    with intake.store.transaction() as session:
+        row = session.scalar(
+            select(ConversationRow).where(
+                ConversationRow.org == org, ConversationRow.channel == channel,
+                ConversationRow.sender_key == sender_key, ConversationRow.status != "ended",
+            )
+        )
+        if row is None:
+            return None
+        conversation = Conversation.from_json(row.state)
+    context = EngineContext(profile=intake.profiles[org], channel=channel, public_url=intake.public_url, fresh_reference="")
+    return current_question(conversation, context)

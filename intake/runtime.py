@@ -1,0 +1,68 @@
+"""Assemble the core from settings, and run the one background worker."""
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import time
+from typing import Mapping
+
+from intake import housekeeping, outbox
+from intake.messages import utcnow
+from intake.notify import EmailSender, TeamNoticeSender
+from intake.orgs import load_profiles
+from intake.pipeline import Intake
+from intake.settings import Settings
+from intake.store.db import Store
+
+log = logging.getLogger(__name__)
+HOUSEKEEPING_EVERY_SECONDS = 30.0
+
+
+def load_intake(settings: Settings) -> Intake:
+    return Intake(
+        store=Store(settings.database_url),
+        profiles=load_profiles(),
+        public_url=settings.public_url,
+        team_emails=settings.team_emails,
+    )
+
+
+def core_senders(settings: Settings) -> dict[str, outbox.Sender]:
+    """Senders the core owns; each door adds its own."""
+    return {"email": TeamNoticeSender(EmailSender(settings.email, settings.mail_dir), settings.email.sender)}
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"
+
+
+def work(
+    intake: Intake,
+    senders: Mapping[str, outbox.Sender],
+    *,
+    once: bool = False,
+    idle_sleep: float = 1.0,
+    stop: threading.Event | None = None,
+) -> int:
+    """Deliver the outbox and run housekeeping when due; with `once`, a single pass."""
+    name = worker_name()
+    stop = stop or threading.Event()
+    delivered, last_housekeeping = 0, 0.0
+    while not stop.is_set():
+        if time.monotonic() - last_housekeeping >= HOUSEKEEPING_EVERY_SECONDS or once:
+            expired = housekeeping.run_due(intake, utcnow())
+            if expired:
+                log.info("worker: closed %d idle conversations", expired)
+            last_housekeeping = time.monotonic()
+        sent = outbox.deliver_due(intake.store, senders, name)
+        delivered += sent
+        if once:
+            while sent:
+                sent = outbox.deliver_due(intake.store, senders, name)
+                delivered += sent
+            break
+        if not sent:
+            stop.wait(idle_sleep)
+    return delivered

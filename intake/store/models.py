@@ -1,0 +1,168 @@
+"""SQLAlchemy models: conversations, cases and their timeline, inbound receipts, the outbox."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text, TypeDecorator, UniqueConstraint, text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class UTCDateTime(TypeDecorator):
+    """Aware datetimes in, aware UTC datetimes out, on SQLite (which keeps no zone) as on PostgreSQL."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetimes are not stored: give a zone")
+        return value.astimezone(timezone.utc)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {datetime: UTCDateTime, dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class ConversationRow(Base):
+    """One reporter's conversation on one door. `sender_key` is a keyed hash, never a raw address."""
+
+    __tablename__ = "conversations"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    org: Mapped[str] = mapped_column(String(32))
+    channel: Mapped[str] = mapped_column(String(16))
+    sender_key: Mapped[str] = mapped_column(String(128))
+    status: Mapped[str] = mapped_column(String(16))
+    state: Mapped[dict[str, Any]]
+    # The raw address, only while the conversation may still need to reply through the outbox.
+    reply_address: Mapped[str | None] = mapped_column(String(256))
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    ended_at: Mapped[datetime | None]
+
+    __table_args__ = (
+        # At most one live conversation per sender on a door: the second message of a
+        # reporter always finds the first's state.
+        Index(
+            "uq_conversations_live_sender",
+            "org", "channel", "sender_key",
+            unique=True,
+            sqlite_where=text("status != 'ended'"),
+            postgresql_where=text("status != 'ended'"),
+        ),
+        Index("ix_conversations_idle", "status", "updated_at"),
+    )
+
+
+class InboundReceipt(Base):
+    """A provider message id seen once: a retry finds it and gets the same replies, changing nothing."""
+
+    __tablename__ = "inbound_receipts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    provider_id: Mapped[str] = mapped_column(String(128))
+    conversation_id: Mapped[int | None] = mapped_column(ForeignKey("conversations.id"))
+    replies: Mapped[list[Any]]
+    received_at: Mapped[datetime]
+
+    __table_args__ = (UniqueConstraint("channel", "provider_id", name="uq_inbound_provider_id"),)
+
+
+class CaseRow(Base):
+    __tablename__ = "cases"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(String(16), unique=True)
+    org: Mapped[str] = mapped_column(String(32), index=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16))
+    reporter_role: Mapped[str | None] = mapped_column(String(16))
+    anonymous: Mapped[bool | None]
+    language: Mapped[str] = mapped_column(String(16))
+    answers: Mapped[dict[str, Any]]
+    strands: Mapped[list[Any]]
+    incident_types: Mapped[list[Any]]
+    risk_score: Mapped[int] = mapped_column(Integer, default=0)
+    risk_level: Mapped[str] = mapped_column(String(16))
+    risk_reasons: Mapped[list[Any]]
+    # Only where the reporter gave their name and agreed to be contacted.
+    contact: Mapped[dict[str, Any] | None]
+    created_at: Mapped[datetime]
+    submitted_at: Mapped[datetime | None]
+    first_contact_due: Mapped[datetime]
+    next_contact_due: Mapped[datetime | None]
+    victims_code_sent_at: Mapped[datetime | None]
+    victims_code_delivered_at: Mapped[datetime | None]
+    victims_code_status: Mapped[str | None] = mapped_column(String(16))
+    no_messages: Mapped[bool] = mapped_column(default=False)
+
+    events: Mapped[list["CaseEventRow"]] = relationship(back_populates="case", order_by="CaseEventRow.id")
+    attachments: Mapped[list["AttachmentRow"]] = relationship(back_populates="case", order_by="AttachmentRow.id")
+
+
+class CaseEventRow(Base):
+    """One line of a case's timeline."""
+
+    __tablename__ = "case_events"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    at: Mapped[datetime]
+    kind: Mapped[str] = mapped_column(String(32))
+    data: Mapped[dict[str, Any]]
+    case: Mapped[CaseRow] = relationship(back_populates="events")
+
+
+class AttachmentRow(Base):
+    __tablename__ = "attachments"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
+    conversation_id: Mapped[int | None] = mapped_column(ForeignKey("conversations.id"))
+    filename: Mapped[str] = mapped_column(String(256))
+    content_type: Mapped[str] = mapped_column(String(128))
+    size: Mapped[int]
+    stored_path: Mapped[str] = mapped_column(String(512))
+    received_at: Mapped[datetime]
+    case: Mapped[CaseRow | None] = relationship(back_populates="attachments")
+
+
+class OutboxRow(Base):
+    """A message waiting to be delivered, written in the same transaction as what caused it."""
+
+    __tablename__ = "outbox"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    org: Mapped[str] = mapped_column(String(32))
+    channel: Mapped[str] = mapped_column(String(16))
+    purpose: Mapped[str] = mapped_column(String(32))  # victims_code | team_notice | reply | officer_message
+    recipient: Mapped[str | None] = mapped_column(String(256))  # cleared once delivered or failed
+    payload: Mapped[dict[str, Any]]
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
+    status: Mapped[str] = mapped_column(String(16))  # pending | sending | sent | delivered | failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime]
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    claimed_until: Mapped[datetime | None]
+    provider_message_id: Mapped[str | None] = mapped_column(String(256), unique=True)
+    delivery_status: Mapped[str | None] = mapped_column(String(32))
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None]
+
+    __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),)
+
+
+class OptOutRow(Base):
+    """A sender who said STOP: nothing is sent to them on that door until they say START."""
+
+    __tablename__ = "opt_outs"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    sender_key: Mapped[str] = mapped_column(String(128))
+    at: Mapped[datetime]
+    __table_args__ = (UniqueConstraint("channel", "sender_key", name="uq_opt_out_sender"),)

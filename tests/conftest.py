@@ -1,0 +1,78 @@
+"""Shared fixtures: landlord profiles, real databases (SQLite file, and PostgreSQL when configured)."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from intake.orgs import load_profiles
+from intake.pipeline import Intake
+from intake.store import migrate
+from intake.store.db import Store
+from intake.store.models import Base
+
+POSTGRES_URL = os.environ.get("INTAKE_TEST_DATABASE_URL")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--update-golden", action="store_true", help="rewrite golden transcripts in tests/data")
+
+
+@pytest.fixture(scope="session")
+def profiles():
+    return load_profiles()
+
+
+def _fresh_postgres(url: str) -> Store:
+    store = Store(url)
+    with store.engine.begin() as connection:
+        Base.metadata.drop_all(connection)
+        connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+    migrate.upgrade(store.engine)
+    return store
+
+
+@pytest.fixture(scope="session")
+def postgres_store():
+    if not POSTGRES_URL:
+        pytest.skip("INTAKE_TEST_DATABASE_URL is not set")
+    store = _fresh_postgres(POSTGRES_URL)
+    yield store
+    store.dispose()
+
+
+def _empty(store: Store) -> None:
+    with store.engine.begin() as connection:
+        for table in reversed(Base.metadata.sorted_tables):
+            connection.execute(table.delete())
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def store(request, tmp_path: Path):
+    """A migrated, empty database: a real SQLite file, or the PostgreSQL server when configured."""
+    if request.param == "sqlite":
+        store = Store(f"sqlite:///{tmp_path / 'intake.db'}")
+        migrate.upgrade(store.engine)
+        yield store
+        store.dispose()
+    else:
+        if not POSTGRES_URL:
+            pytest.skip("INTAKE_TEST_DATABASE_URL is not set")
+        pg = request.getfixturevalue("postgres_store")
+        _empty(pg)
+        yield pg
+
+
+@pytest.fixture
+def sqlite_store(tmp_path: Path):
+    store = Store(f"sqlite:///{tmp_path / 'intake.db'}")
+    migrate.upgrade(store.engine)
+    yield store
+    store.dispose()
+
+
+@pytest.fixture
+def intake(store, profiles) -> Intake:
+    return Intake(store=store, profiles=profiles, public_url="https://report.example.org", team_emails={})
