@@ -12,10 +12,7 @@ def door_senders(settings: Settings) -> dict[str, Sender]:
 
 def describe_doors(settings: Settings) -> list[str]:
     """One line per door saying whether it is on, for `intake run`."""
-    return [
-        "console door: on (intake chat)",
-        "web door: /victims-code pages on; the report form arrives with the web door",
-    ]
+    return ["console door: on (intake chat)", "pages: /healthz and /victims-code/<org> on"]
 
 
 def blueprints(settings: Settings) -> list:

@@ -8,7 +8,8 @@ import threading
 import time
 from typing import Mapping
 
-from intake import housekeeping, outbox
+from intake import housekeeping, nlp, outbox, risk
+from intake.flow import load_flow
 from intake.messages import utcnow
 from intake.notify import EmailSender, TeamNoticeSender
 from intake.orgs import load_profiles
@@ -21,6 +22,10 @@ HOUSEKEEPING_EVERY_SECONDS = 30.0
 
 
 def load_intake(settings: Settings) -> Intake:
+    """The core, with every data file checked now rather than on the first message that needs it."""
+    load_flow()
+    risk.load_matrix()
+    nlp.check_patterns()
     return Intake(
         store=Store(settings.database_url),
         profiles=load_profiles(),

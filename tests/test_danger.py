@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import re
 
 import pytest
 from hypothesis import given, settings
@@ -243,7 +244,7 @@ def test_analyse_never_raises_on_the_wrong_types(text, lang):
 
 
 def test_danger_is_found_through_invisible_characters_and_emoji():
-    message = "\u202bhelp\u200b me\u200f now\u202c 😱🔪 he\u00adhas a knife"
+    message = "\u202bhelp\u200b me\u200f now\u202c 😱🔪 he has a kn\u00adife"
 
     assert analyse(message, "ar").danger_evidence == ("help me now", "has a knife")
 
@@ -276,7 +277,7 @@ def test_a_bad_pattern_file_fails_loudly_naming_file_and_line(tmp_path, content,
     path = tmp_path / "danger.txt"
     path.write_text(content, encoding="utf-8")
 
-    with pytest.raises(ConfigError, match=complaint) as failure:
+    with pytest.raises(ConfigError, match=re.escape(complaint)) as failure:
         read_phrases(path)
 
     assert str(path) in str(failure.value)

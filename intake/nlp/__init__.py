@@ -15,7 +15,7 @@ from intake.nlp.normalise import normalise
 from intake.nlp.patterns import check_all
 from intake.nlp.postcodes import find_postcodes
 
-__all__ = ["Analysis", "NO_ANALYSIS", "analyse", "check_patterns"]
+__all__ = ["NO_ANALYSIS", "Analysis", "analyse", "check_patterns"]
 
 logger = logging.getLogger(__name__)
 

@@ -54,7 +54,7 @@ _DIGIT_ZEROS = (0x0660, 0x06F0, 0x0966, 0x09E6, 0x0A66, 0x0AE6)
 
 def _build_folds() -> dict[int, str | None]:
     table: dict[int, str | None] = {}
-    for code in [*range(0x00, 0x20), *range(0x7F, 0xA0)]:
+    for code in [*range(0x20), *range(0x7F, 0xA0)]:
         table[code] = " "
     for char in _INVISIBLE:
         table[ord(char)] = None

@@ -1,0 +1,102 @@
+"""`make bench`: how fast one message goes through the pipeline, as ratios to baselines from the same run.
+
+Figures are medians over whole anonymous reports on a real SQLite file (WAL), one core.
+Baselines: a bare SQLite transaction (insert one row, commit) for the pipeline, and a
+JSON round-trip of the conversation state for the pure engine.
+"""
+from __future__ import annotations
+
+import json
+import statistics
+import tempfile
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+from sqlalchemy import text
+
+from intake import nlp
+from intake.conversation import Conversation
+from intake.engine import EngineContext, advance
+from intake.messages import InboundMessage
+from intake.orgs import load_profiles
+from intake.pipeline import Intake, handle
+from intake.store import migrate
+from intake.store.db import Store
+from tests.harness import ANONYMOUS_VICTIM
+
+REPORTS = 40
+
+
+def _timed(fn, repeat: int) -> list[float]:
+    samples = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        samples.append(time.perf_counter() - start)
+    return samples
+
+
+def bench_pipeline(store: Store, profiles) -> tuple[list[float], list[float]]:
+    intake = Intake(store=store, profiles=profiles, public_url="https://report.example.org", team_emails={})
+    per_message: list[float] = []
+    for report in range(REPORTS):
+        for index, body in enumerate([*ANONYMOUS_VICTIM, "send"]):
+            inbound = InboundMessage(org="mkcc", channel="sms", sender_key=f"bench-{report}", text=body,
+                                     provider_id=f"bench-{report}-{index}", received_at=datetime.now(timezone.utc))
+            start = time.perf_counter()
+            handle(intake, inbound)
+            per_message.append(time.perf_counter() - start)
+    with store.engine.begin() as connection:
+        connection.execute(text("CREATE TABLE IF NOT EXISTS bench_baseline (id INTEGER PRIMARY KEY, body TEXT)"))
+
+    def bare_transaction() -> None:
+        with store.transaction() as session:
+            session.execute(text("INSERT INTO bench_baseline (body) VALUES (:b)"), {"b": "x" * 200})
+
+    return per_message, _timed(bare_transaction, len(per_message))
+
+
+def bench_engine(profiles) -> tuple[list[float], list[float]]:
+    profile = profiles["mkcc"]
+    context = EngineContext(profile=profile, channel="sms", public_url="https://report.example.org", fresh_reference="MK-ABCDEF")
+    per_message, baseline = [], []
+    for _ in range(REPORTS):
+        conversation = Conversation(org="mkcc", channel="sms")
+        for body in [*ANONYMOUS_VICTIM, "send"]:
+            inbound = InboundMessage(org="mkcc", channel="sms", sender_key="bench", text=body)
+            start = time.perf_counter()
+            conversation = advance(conversation, inbound, nlp.analyse(body, "en"), context).conversation
+            per_message.append(time.perf_counter() - start)
+            start = time.perf_counter()
+            Conversation.from_json(json.loads(json.dumps(conversation.to_json())))
+            baseline.append(time.perf_counter() - start)
+    return per_message, baseline
+
+
+def _ms(samples: list[float], q: float) -> float:
+    return statistics.quantiles(samples, n=100)[int(q) - 1] * 1000 if q < 100 else max(samples) * 1000
+
+
+def report(name: str, samples: list[float], baseline: list[float], baseline_name: str) -> None:
+    median, base = statistics.median(samples), statistics.median(baseline)
+    print(f"{name}: {1 / median:8.0f} msg/s  p50 {median * 1000:6.2f} ms  p99 {_ms(samples, 99):6.2f} ms"
+          f"  = {median / base:5.1f}x {baseline_name} ({base * 1000:.3f} ms)")
+
+
+def main() -> None:
+    profiles = load_profiles()
+    nlp.analyse("warm up", "en")
+    with tempfile.TemporaryDirectory() as folder:
+        store = Store(f"sqlite:///{Path(folder) / 'bench.db'}")
+        migrate.upgrade(store.engine)
+        pipeline, bare = bench_pipeline(store, profiles)
+        store.dispose()
+    engine, roundtrip = bench_engine(profiles)
+    print(f"{REPORTS} anonymous SMS reports, {len(ANONYMOUS_VICTIM) + 1} messages each, SQLite file in WAL mode, one process")
+    report("pipeline.handle", pipeline, bare, "a bare SQLite transaction")
+    report("engine.advance ", engine, roundtrip, "a JSON round-trip of the state")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,45 @@
+"""The pages every deployment serves: health check and each landlord's Victims Code."""
+from __future__ import annotations
+
+import pytest
+
+from flask_app import create_app
+
+
+@pytest.fixture
+def client(tmp_path):
+    from intake.store import migrate
+    from intake.store.db import Store
+
+    url = f"sqlite:///{tmp_path / 'app.db'}"
+    migrate.upgrade(Store(url).engine)
+    app = create_app({"INTAKE_INSTANCE_PATH": str(tmp_path), "INTAKE_DATABASE_URL": url})
+    return app.test_client()
+
+
+def test_healthz_answers_ok_when_the_database_is_reachable(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200 and response.json == {"status": "ok"}
+
+
+def test_healthz_answers_503_when_the_database_is_not(tmp_path):
+    app = create_app({"INTAKE_INSTANCE_PATH": str(tmp_path), "INTAKE_DATABASE_URL": "postgresql+psycopg://nobody@127.0.0.1:1/none"})
+    assert app.test_client().get("/healthz").status_code == 503
+
+
+@pytest.mark.parametrize(
+    "org, title, facts",
+    [
+        pytest.param("mkcc", "What Milton Keynes City Council promises you", ["within 24 hours (1 business day)", "at least every 10 working days", "ASB Team Leader", "Crimestoppers"], id="Milton Keynes"),
+        pytest.param("wchg", "What Wythenshawe Community Housing Group promises you", ["safe place", "Manchester City Council", "True Vision"], id="Wythenshawe"),
+    ],
+)
+def test_the_victims_code_page_shows_the_landlords_commitments_and_signposting(client, org, title, facts):
+    page = client.get(f"/victims-code/{org}?lang=en").get_data(as_text=True)
+    assert f"<h1>{title}</h1>" in page
+    for fact in facts:
+        assert fact in page
+
+
+def test_an_unknown_landlord_has_no_victims_code_page(client):
+    assert client.get("/victims-code/nowhere").status_code == 404
