@@ -424,7 +424,11 @@ class _Turn:
                 self.say("language_changed")
             else:
                 self.say("language_unclear")
-            self.ask_current()
+            if self.conv.step is None and self.conv.status == "active":
+                # The menu was the reporter's first message: no question has been asked yet.
+                self.go_to(self.next_question(after=None))
+            else:
+                self.ask_current()
             return
         self.conv.menu = "language"
         self.replies.append(

@@ -129,14 +129,16 @@ def _apply(
     row: ConversationRow, case: CaseRow | None, conversation: Conversation, events: list[Any],
 ) -> CaseRow | None:
     at = inbound.received_at
-    for event in events:
+    # The engine reports danger before the answer that opens the case; open the case first
+    # so that a description which also signals danger puts that on the case's timeline.
+    for event in sorted(events, key=lambda e: not isinstance(e, ev.CaseOpened)):
         if isinstance(event, ev.CaseOpened):
             case = cases.open_case(session, reference=event.reference, profile=profile, channel=inbound.channel, language=conversation.language, at=at)
             row.case_id = case.id
             for attachment in session.scalars(select(AttachmentRow).where(AttachmentRow.conversation_id == row.id, AttachmentRow.case_id.is_(None))):
                 attachment.case_id = case.id
             cases.sync_case(case, conversation, profile, row.reply_address)
-            _notify_team(session, intake, case, at, escalated=False)
+            notify_team(session, intake, case, at, escalated=False)
         elif isinstance(event, ev.NewReportStarted):
             row.case_id, case = None, None
         elif isinstance(event, ev.OptedOut):
@@ -149,7 +151,7 @@ def _apply(
             _record_on_case(session, case, event, at)
     if case is not None and case.status in ("in_progress", "submitted", "incomplete"):
         if cases.sync_case(case, conversation, profile, row.reply_address) and not any(isinstance(e, ev.CaseOpened) for e in events):
-            _notify_team(session, intake, case, at, escalated=True)
+            notify_team(session, intake, case, at, escalated=True)
     return case
 
 
@@ -173,7 +175,7 @@ def _record_on_case(session: Session, case: CaseRow, event: Any, at: Any) -> Non
         cases.add_event(session, case, "language_changed", at, language=event.language)
 
 
-def _notify_team(session: Session, intake: Intake, case: CaseRow, at: Any, *, escalated: bool) -> None:
+def notify_team(session: Session, intake: Intake, case: CaseRow, at: Any, *, escalated: bool) -> None:
     """Tell the landlord's team at once, through the outbox: the reference and risk, never the report's words."""
     profile = intake.profiles[case.org]
     outbox.enqueue(
