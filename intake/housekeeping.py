@@ -69,6 +69,11 @@ def _open_from_opening(session, intake: Intake, row: ConversationRow, conversati
 def _send_victims_code_later(session, intake: Intake, row: ConversationRow, conversation: Conversation, case: CaseRow, now: datetime) -> None:  # type: ignore[no-untyped-def]
     if conversation.no_messages or case.victims_code_sent_at is not None:
         return
+    if "no_messages" in (conversation.value("contact_safety") or []):
+        # "Do not leave voicemails or messages": a text arriving unprompted could be read by
+        # the person they fear, just as after STOP.
+        cases.add_event(session, case, "victims_code_not_sent", now, reason="the reporter asked for no messages")
+        return
     if not row.reply_address:
         cases.add_event(session, case, "victims_code_not_sent", now, reason="no address to send to on this door")
         return

@@ -76,34 +76,31 @@ def backoff(attempts: int, retry_after: float | None = None) -> float:
 
 def claim(store: Store, worker: str, now: datetime, limit: int = 20) -> list[Outgoing]:
     """Take up to `limit` due messages for this worker alone."""
+    due = or_(
+        (OutboxRow.status == "pending") & (OutboxRow.next_attempt_at <= now),
+        (OutboxRow.status == "sending") & (OutboxRow.claimed_until < now),
+    )
     claimed: list[Outgoing] = []
     with store.transaction() as session:
-        due = session.scalars(
-            select(OutboxRow.id)
-            .where(
-                or_(
-                    (OutboxRow.status == "pending") & (OutboxRow.next_attempt_at <= now),
-                    (OutboxRow.status == "sending") & (OutboxRow.claimed_until < now),
-                )
-            )
-            .order_by(OutboxRow.next_attempt_at, OutboxRow.id)
-            .limit(limit)
+        # SKIP LOCKED (PostgreSQL): workers never wait on, or deadlock over, each other's rows.
+        rows = session.scalars(
+            select(OutboxRow).where(due).order_by(OutboxRow.next_attempt_at, OutboxRow.id).limit(limit)
+            .with_for_update(skip_locked=True)
         ).all()
-        for row_id in due:
+        for row in rows:
+            if row.status == "sending" and row.attempts >= MAX_ATTEMPTS:
+                # Every claim of it ended with its worker dying: stop trying.
+                row.status, row.recipient, row.claimed_by, row.claimed_until = "failed", None, None, None
+                row.last_error = "abandoned: the worker stopped mid-send on every attempt"
+                continue
             taken = session.execute(
                 update(OutboxRow)
-                .where(OutboxRow.id == row_id)
-                .where(
-                    or_(
-                        (OutboxRow.status == "pending") & (OutboxRow.next_attempt_at <= now),
-                        (OutboxRow.status == "sending") & (OutboxRow.claimed_until < now),
-                    )
-                )
+                .where(OutboxRow.id == row.id, due)
                 .values(status="sending", claimed_by=worker, claimed_until=now + LEASE, attempts=OutboxRow.attempts + 1)
+                .execution_options(synchronize_session=False)
             )
             if taken.rowcount == 1:
-                row = session.get(OutboxRow, row_id)
-                assert row is not None
+                session.refresh(row)
                 claimed.append(Outgoing(row.id, row.org, row.channel, row.purpose, row.recipient, dict(row.payload), row.attempts))
     return claimed
 
@@ -124,6 +121,11 @@ def deliver_due(store: Store, senders: Mapping[str, Sender], worker: str, clock:
         except SendError as error:
             log.warning("outbox %s: %s attempt %d failed: %s", message.id, message.channel, message.attempts, error.reason)
             _finish(store, message, worker, clock(), error=error)
+            continue
+        except Exception as crash:  # noqa: BLE001 - a sender's bug must not stop the worker
+            # Only the type, no traceback: a provider library's message may quote the recipient.
+            log.error("outbox %s: %s sender crashed (%s)", message.id, message.channel, type(crash).__name__)
+            _finish(store, message, worker, clock(), error=SendError(f"sender crashed: {type(crash).__name__}", retryable=True))
             continue
         _finish(store, message, worker, clock(), provider_id=provider_id)
         delivered += 1
@@ -169,11 +171,17 @@ def _victims_code_sent(session: Session, case_id: int, now: datetime) -> None:
         session.add(CaseEventRow(case_id=case_id, at=now, kind="victims_code_sent", data={"via": "outbox"}))
 
 
+# Providers report a message's progress out of order; a later stage never goes back.
+DELIVERY_STAGES = {"accepted": 0, "queued": 1, "sending": 2, "sent": 3, "delivered": 4, "read": 5, "undelivered": 4, "failed": 4}
+
+
 def record_delivery(session: Session, provider_message_id: str, status: str, at: datetime) -> bool:
     """A provider's delivery report; True when it matched a message we sent."""
     row = session.scalar(select(OutboxRow).where(OutboxRow.provider_message_id == provider_message_id))
     if row is None:
         return False
+    if DELIVERY_STAGES.get(status, 0) < DELIVERY_STAGES.get(row.delivery_status or "", -1):
+        return True
     row.delivery_status = status
     if row.purpose == "victims_code" and row.case_id is not None:
         case = session.get(CaseRow, row.case_id)

@@ -137,6 +137,9 @@ def _apply(
             row.case_id = case.id
             for attachment in session.scalars(select(AttachmentRow).where(AttachmentRow.conversation_id == row.id, AttachmentRow.case_id.is_(None))):
                 attachment.case_id = case.id
+            if conversation.danger_evidence and not any(isinstance(e, ev.DangerSignalled) for e in events):
+                # Danger said before there was a case to put it on.
+                cases.add_event(session, case, "danger_signalled", at, evidence=list(conversation.danger_evidence), earlier=True)
             cases.sync_case(case, conversation, profile, row.reply_address)
             notify_team(session, intake, case, at, escalated=False)
         elif isinstance(event, ev.NewReportStarted):

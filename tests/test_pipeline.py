@@ -5,7 +5,7 @@ import json
 import logging
 import re
 import threading
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import event, func, select
@@ -16,7 +16,6 @@ from intake.pipeline import Intake, current_replies, handle
 from intake.store.db import Store
 from intake.store.models import (
     Base,
-    CaseEventRow,
     CaseRow,
     ConversationRow,
     InboundReceipt,
@@ -130,15 +129,15 @@ def test_a_whole_anonymous_report_ends_in_a_submitted_case(intake):
 @pytest.mark.parametrize(
     "opened_at, due",
     [
-        pytest.param(datetime(2026, 11, 17, 10, 30, tzinfo=timezone.utc), datetime(2026, 11, 18, 10, 30, tzinfo=timezone.utc),
+        pytest.param(datetime(2026, 11, 17, 10, 30, tzinfo=UTC), datetime(2026, 11, 18, 10, 30, tzinfo=UTC),
                      id="a Tuesday morning is due on Wednesday morning"),
-        pytest.param(datetime(2026, 11, 20, 16, 45, tzinfo=timezone.utc), datetime(2026, 11, 23, 16, 45, tzinfo=timezone.utc),
+        pytest.param(datetime(2026, 11, 20, 16, 45, tzinfo=UTC), datetime(2026, 11, 23, 16, 45, tzinfo=UTC),
                      id="a Friday afternoon is due on Monday afternoon"),
-        pytest.param(datetime(2026, 7, 3, 14, 0, tzinfo=timezone.utc), datetime(2026, 7, 6, 14, 0, tzinfo=timezone.utc),
+        pytest.param(datetime(2026, 7, 3, 14, 0, tzinfo=UTC), datetime(2026, 7, 6, 14, 0, tzinfo=UTC),
                      id="a summer Friday at 15:00 BST is due at 15:00 BST on Monday"),
-        pytest.param(datetime(2026, 12, 24, 11, 0, tzinfo=timezone.utc), datetime(2026, 12, 29, 11, 0, tzinfo=timezone.utc),
+        pytest.param(datetime(2026, 12, 24, 11, 0, tzinfo=UTC), datetime(2026, 12, 29, 11, 0, tzinfo=UTC),
                      id="Christmas Eve is due after the Christmas and Boxing Day bank holidays"),
-        pytest.param(datetime(2026, 10, 23, 9, 0, tzinfo=timezone.utc), datetime(2026, 10, 26, 10, 0, tzinfo=timezone.utc),
+        pytest.param(datetime(2026, 10, 23, 9, 0, tzinfo=UTC), datetime(2026, 10, 26, 10, 0, tzinfo=UTC),
                      id="a Friday at 10:00 BST is due at 10:00 GMT after the clocks go back"),
     ],
 )
@@ -233,7 +232,7 @@ def test_a_provider_retry_gets_the_same_replies_and_changes_nothing(intake):
     first = chat.send(STORY, provider_id="SM-retried")
     before = snapshot(intake.store)
 
-    again = chat.send(STORY, provider_id="SM-retried", at=datetime.now(timezone.utc) + timedelta(minutes=1))
+    again = chat.send(STORY, provider_id="SM-retried", at=datetime.now(UTC) + timedelta(minutes=1))
 
     assert again == first
     assert snapshot(intake.store) == before

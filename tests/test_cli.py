@@ -1,0 +1,244 @@
+"""The `intake` command as a user runs it: real subprocesses, a real SQLite file under INTAKE_INSTANCE_PATH."""
+from __future__ import annotations
+
+import email
+import email.policy
+import json
+import os
+import re
+import select
+import signal
+import subprocess
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+INTAKE = str(Path(__file__).resolve().parent.parent / ".venv" / "bin" / "intake")
+REFERENCE = re.compile(r"\bMK-[23456789ABCDEFGHJKMNPQRSTUVWXYZ]{6}\b")
+DESCRIPTION = "Someone scratched a slur into my car door outside block C"
+# An anonymous victim on the console door, from the first question to "Send my report".
+REPORT = [
+    "2",            # danger_now: no
+    "1",            # role: victim
+    "2",            # identity: anonymous (the console offers named / anonymous)
+    "1",            # scope: yes
+    DESCRIPTION,
+    "yesterday",    # when
+    "MK9 3EJ",      # where
+    "1",            # motivation: race
+    "1 5",          # incident types: verbal abuse, damage
+    "no idea",      # perpetrator
+    "1 3",          # risk_incident: threats, they live nearby
+    "2",            # risk_impact: worried it will get worse
+    "1",            # consent
+    "1",            # Send my report
+]
+DOCUMENTED_KEYS = {
+    "reference", "org", "channel", "status", "created_at", "reporter_role", "anonymous", "language", "strands",
+    "incident_types", "risk_level", "risk_reasons", "first_contact_due", "victims_code_sent_at",
+}
+TIMEOUT = 30
+
+
+def environment(instance: Path) -> dict[str, str]:
+    """This machine's environment with none of our settings, then only the instance folder and a fixed key."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("INTAKE_", "TWILIO_", "TELEGRAM_"))}
+    env.update(INTAKE_INSTANCE_PATH=str(instance), INTAKE_SECRET_KEY="cli-test-secret")
+    return env
+
+
+def intake(instance: Path, *args: str, stdin: str | None = None, check: bool = True) -> subprocess.CompletedProcess:
+    result = subprocess.run(
+        [INTAKE, *args], input=stdin, capture_output=True, text=True, env=environment(instance),
+        cwd=instance, timeout=TIMEOUT, check=False,
+    )
+    if check:
+        assert result.returncode == 0, result.stderr
+    return result
+
+
+def is_iso_with_offset(value: str) -> bool:
+    moment = datetime.fromisoformat(value)
+    return moment.tzinfo is not None and moment.utcoffset() is not None and re.search(r"([+-]\d\d:\d\d|Z)$", value) is not None
+
+
+@pytest.fixture(scope="module")
+def reported(tmp_path_factory) -> tuple[Path, str, str]:
+    """A fresh instance with one whole report made through `intake chat`: (instance, reference, chat output)."""
+    instance = tmp_path_factory.mktemp("instance")
+    intake(instance, "db", "upgrade")
+    chat = intake(instance, "chat", "--org", "mkcc", "--as", "tester", stdin="\n".join(REPORT) + "\n")
+    [reference] = set(REFERENCE.findall(chat.stdout))
+    return instance, reference, chat.stdout
+
+
+def test_db_upgrade_creates_the_database_and_can_run_again(tmp_path):
+    first = intake(tmp_path, "db", "upgrade")
+    again = intake(tmp_path, "db", "upgrade")
+    assert (tmp_path / "intake.db").exists()
+    assert first.stdout == again.stdout == ""
+    assert "up to date" in again.stderr
+
+
+def test_a_report_made_in_the_terminal_ends_with_the_reference_and_the_victims_code(reported):
+    _, reference, output = reported
+    assert f"Your reference is {reference}." in output
+    assert "You chose to stay anonymous" in output
+    assert "/victims-code/mkcc?lang=en" in output
+
+
+def test_cases_list_json_prints_only_a_json_array_of_documented_cases(reported):
+    instance, reference, _ = reported
+
+    listed = json.loads(intake(instance, "cases", "list", "--json").stdout)
+
+    assert isinstance(listed, list)
+    [case] = listed
+    assert DOCUMENTED_KEYS <= set(case)
+    assert case["reference"] == reference
+    assert (case["org"], case["channel"], case["status"], case["language"]) == ("mkcc", "console", "submitted", "en")
+    assert (case["reporter_role"], case["anonymous"]) == ("victim", True)
+    assert case["strands"] == ["race"]
+    assert case["incident_types"] == ["verbal_abuse", "damage"]
+    assert case["risk_level"] == "high"
+    assert {"threats_violence", "perpetrator_nearby"} <= set(case["risk_reasons"])
+    for key in ("created_at", "first_contact_due", "victims_code_sent_at"):
+        assert is_iso_with_offset(case[key]), (key, case[key])
+    assert datetime.fromisoformat(case["first_contact_due"]) > datetime.fromisoformat(case["created_at"])
+    assert DESCRIPTION not in json.dumps(listed)  # the list carries ids, never the report
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        pytest.param(["--org", "mkcc"], id="for the landlord that has it"),
+        pytest.param(["--org", "wchg"], id="for a landlord with no cases"),
+    ],
+)
+def test_cases_list_json_filters_by_landlord(reported, args):
+    instance, reference, _ = reported
+    listed = json.loads(intake(instance, "cases", "list", *args, "--json").stdout)
+    assert [c["reference"] for c in listed] == ([reference] if "mkcc" in args else [])
+
+
+def test_cases_show_json_prints_one_case_with_its_answers_and_timeline(reported):
+    instance, reference, _ = reported
+
+    shown = json.loads(intake(instance, "cases", "show", reference.lower(), "--json").stdout)
+
+    assert isinstance(shown, dict)
+    assert shown["reference"] == reference
+    assert shown["answers"]["description"]["value"] == DESCRIPTION
+    assert shown["contact"] is None
+    assert [e["kind"] for e in shown["timeline"]] == ["opened", "submitted", "victims_code_sent"]
+    assert all(is_iso_with_offset(e["at"]) for e in shown["timeline"])
+
+
+def test_cases_show_an_unknown_reference_fails_and_prints_nothing_on_stdout(reported):
+    instance, _, _ = reported
+    result = intake(instance, "cases", "show", "MK-ZZZZZZ", "--json", check=False)
+    assert result.returncode != 0
+    assert result.stdout == ""
+    assert "MK-ZZZZZZ" in result.stderr
+
+
+def test_outbox_work_once_writes_the_team_notices_to_the_mail_folder(reported):
+    instance, reference, _ = reported
+
+    result = intake(instance, "outbox", "work", "--once")
+    again = intake(instance, "outbox", "work", "--once")
+
+    assert "delivered 2 message(s)" in result.stderr
+    assert "delivered 0 message(s)" in again.stderr
+    written = sorted((instance / "mail").glob("*.eml"))
+    messages = [email.message_from_bytes(p.read_bytes(), policy=email.policy.default) for p in written]
+    assert [m["To"] for m in messages] == ["ASB@milton-keynes.gov.uk"] * 2
+    assert {m["X-Case-Reference"] for m in messages} == {reference}
+    assert sorted(m["X-Case-Risk"] for m in messages) == ["high", "standard"]
+    assert any(m["Subject"].strip().startswith("HIGH RISK: ") for m in messages)
+    for path in written:
+        assert DESCRIPTION not in path.read_text() and "slur" not in path.read_text()
+
+
+# --- a chat that is killed and started again -------------------------------------------------------
+
+
+class Terminal:
+    """`intake chat` in a subprocess, driven one prompt at a time."""
+
+    def __init__(self, instance: Path):
+        self.stderr = open(instance / "chat-stderr.log", "ab")  # noqa: SIM115 - closed by kill() or finish()
+        self.process = subprocess.Popen(
+            [INTAKE, "chat", "--org", "mkcc", "--as", "tester"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            stderr=self.stderr, env=environment(instance), cwd=instance,
+        )
+
+    def read_prompt(self) -> str:
+        """Everything printed up to the next "> " prompt."""
+        received = b""
+        fd = self.process.stdout.fileno()
+        while not received.endswith(b"> "):
+            ready, _, _ = select.select([fd], [], [], TIMEOUT)
+            assert ready, f"no prompt within {TIMEOUT}s; got {received!r}"
+            chunk = os.read(fd, 65536)
+            assert chunk, f"chat ended before prompting; got {received!r}"
+            received += chunk
+        return received.decode()
+
+    def say(self, text: str) -> str:
+        self.process.stdin.write(text.encode() + b"\n")
+        self.process.stdin.flush()
+        return self.read_prompt()
+
+    def kill(self) -> None:
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(timeout=TIMEOUT)
+        self.stderr.close()
+
+    def finish(self) -> int:
+        self.process.stdin.close()
+        code = self.process.wait(timeout=TIMEOUT)
+        self.process.stdout.close()
+        self.stderr.close()
+        return code
+
+
+def test_a_chat_killed_mid_report_carries_on_from_the_same_question_with_every_answer_kept(tmp_path):
+    intake(tmp_path, "db", "upgrade")
+    first = Terminal(tmp_path)
+    try:
+        assert "Is anyone in danger right now?" in first.read_prompt()
+        for text in REPORT[:5]:
+            first.say(text)
+        asked = first.say(REPORT[5])  # "yesterday"
+        assert "Where did it happen?" in asked
+    finally:
+        first.kill()
+    assert first.process.returncode == -signal.SIGKILL
+
+    second = Terminal(tmp_path)
+    try:
+        reopened = second.read_prompt()
+        assert "Where did it happen?" in reopened
+        assert "Is anyone in danger" not in reopened and "This is Milton Keynes" not in reopened
+        for text in REPORT[6:-1]:
+            summary = second.say(text)
+        assert f"What happened: {DESCRIPTION}" in summary
+        assert "When: yesterday" in summary
+        sent = second.say(REPORT[-1])
+    finally:
+        assert second.finish() == 0
+    [reference] = set(REFERENCE.findall(sent))
+
+    shown = json.loads(intake(tmp_path, "cases", "show", reference, "--json").stdout)
+    assert shown["status"] == "submitted"
+    kept = {qid: answer["raw"] for qid, answer in shown["answers"].items()}
+    assert kept == {
+        "danger_now": "2", "role": "1", "identity": "2", "scope": "1", "description": DESCRIPTION,
+        "when": "yesterday", "where": "MK9 3EJ", "motivation": "1", "incident_types": "1 5",
+        "perpetrator": "no idea", "risk_incident": "1 3", "risk_impact": "2", "consent": "1",
+    }
+    assert len(json.loads(intake(tmp_path, "cases", "list", "--json").stdout)) == 1

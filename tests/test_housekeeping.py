@@ -1,0 +1,246 @@
+"""Housekeeping on a real database: idle conversations become incomplete cases, old replies are forgotten."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from intake import housekeeping
+from intake.store.models import (
+    Base,
+    CaseEventRow,
+    CaseRow,
+    ConversationRow,
+    InboundReceipt,
+    OutboxRow,
+)
+from tests.harness import ANONYMOUS_VICTIM, FIXED_NOW, PipelineChat
+
+PHONE = "+447700900913"
+DESCRIPTION_AT = ANONYMOUS_VICTIM.index("They shouted abuse at me and wrote on my door")
+UP_TO_DESCRIPTION = ANONYMOUS_VICTIM[: DESCRIPTION_AT + 1]
+IDLE = timedelta(minutes=360)  # both landlords' conversation_idle_minutes
+
+
+def walk(chat: PipelineChat, texts: list[str], at: datetime = FIXED_NOW) -> list:
+    replies: list = []
+    for text in texts:
+        replies = chat.send(text, at=at)
+    return replies
+
+
+def rows(session: Session, model, **where) -> list:
+    query = select(model).order_by(model.id)
+    for name, value in where.items():
+        query = query.where(getattr(model, name) == value)
+    return list(session.scalars(query))
+
+
+def snapshot(store) -> dict[str, list]:
+    with store.engine.connect() as connection:
+        return {
+            table.name: [tuple(r) for r in connection.execute(table.select().order_by(*table.primary_key.columns))]
+            for table in Base.metadata.sorted_tables
+        }
+
+
+def victims_code_rows(session: Session) -> list[OutboxRow]:
+    return rows(session, OutboxRow, purpose="victims_code")
+
+
+def event_kinds(session: Session, case_id: int) -> list[str]:
+    return list(session.scalars(select(CaseEventRow.kind).where(CaseEventRow.case_id == case_id).order_by(CaseEventRow.id)))
+
+
+def test_the_profiles_idle_limit_is_what_these_tests_assume(profiles):
+    assert {p.conversation_idle_minutes for p in profiles.values()} == {IDLE.total_seconds() / 60}
+
+
+def test_an_idle_unfinished_report_becomes_an_incomplete_case_and_the_victims_code_is_queued(intake):
+    chat = PipelineChat(intake, address=PHONE)
+    walk(chat, [*UP_TO_DESCRIPTION, "last night"])
+    closing = FIXED_NOW + IDLE + timedelta(minutes=1)
+
+    assert housekeeping.expire_idle_conversations(intake, closing) == 1
+
+    with intake.store.transaction() as session:
+        [case] = rows(session, CaseRow)
+        [conversation] = rows(session, ConversationRow)
+        [message] = victims_code_rows(session)
+        assert case.status == "incomplete"
+        assert event_kinds(session, case.id)[-1] == "conversation_expired"
+        assert case.answers["when"]["raw"] == "last night"
+        assert (conversation.status, conversation.ended_at, conversation.reply_address) == ("ended", closing, None)
+        assert conversation.state["status"] == "ended" and conversation.state["ended_reason"] == "expired"
+        assert (message.channel, message.recipient, message.case_id, message.status) == ("sms", PHONE, case.id, "pending")
+        assert message.next_attempt_at == closing
+        assert message.payload["language"] == conversation.state["language"] == case.language == "en"
+        assert message.payload["sender_key"] == "reporter-1"
+        texts = [m["text"] for m in message.payload["messages"]]
+        assert texts[0] == f"Your chat has closed, but we have kept what you told us as report {case.reference}."
+        assert any("anonymous" in text and case.reference in text for text in texts)
+        # Sent later through the outbox; the case is marked when the message actually goes.
+        assert case.victims_code_sent_at is None
+
+
+def test_an_idle_report_with_no_address_to_write_to_records_that_the_victims_code_was_not_sent(intake):
+    chat = PipelineChat(intake, address=None)  # a door that cannot write to the reporter later
+    walk(chat, UP_TO_DESCRIPTION)
+
+    housekeeping.expire_idle_conversations(intake, FIXED_NOW + IDLE + timedelta(minutes=1))
+
+    with intake.store.transaction() as session:
+        [case] = rows(session, CaseRow)
+        assert case.status == "incomplete"
+        assert victims_code_rows(session) == []
+        [not_sent] = rows(session, CaseEventRow, kind="victims_code_not_sent")
+        assert not_sent.case_id == case.id and not_sent.data["reason"]
+
+
+@pytest.mark.parametrize("word", [pytest.param("STOP", id="after STOP"), pytest.param("EXIT", id="after the quick exit")])
+def test_a_reporter_who_stopped_or_left_gets_no_victims_code_message(intake, word):
+    chat = PipelineChat(intake, address=PHONE)
+    walk(chat, [*UP_TO_DESCRIPTION, word])
+
+    assert housekeeping.expire_idle_conversations(intake, FIXED_NOW + timedelta(days=2)) == 0
+
+    with intake.store.transaction() as session:
+        [case] = rows(session, CaseRow)
+        assert case.status == "incomplete"
+        assert victims_code_rows(session) == []
+        assert "victims_code_not_sent" not in event_kinds(session, case.id)
+
+
+
+def test_a_named_reporter_who_asked_for_no_messages_gets_no_victims_code_message(intake):
+    chat = PipelineChat(intake, address=PHONE)
+    walk(chat, [
+        "hello", "2", "1", "1", "Amina Yusuf", "1", "Someone keeps leaving rubbish at my door",
+        "yesterday", "MK9 3EJ", "2", "14", "no idea", "7", "8", "5",
+        "1",  # consent
+        "1",  # contact_safety: do not leave voicemails or messages
+    ])  # ... and leaves at the summary without sending
+
+    assert housekeeping.expire_idle_conversations(intake, FIXED_NOW + IDLE + timedelta(minutes=1)) == 1
+
+    with intake.store.transaction() as session:
+        [case] = rows(session, CaseRow)
+        assert case.status == "incomplete"
+        assert case.contact["safety"] == ["no_messages"]
+        assert victims_code_rows(session) == []
+        [not_sent] = rows(session, CaseEventRow, kind="victims_code_not_sent")
+        assert "no messages" in not_sent.data["reason"]
+
+def test_an_idle_conversation_that_never_reached_a_description_is_just_ended(intake):
+    chat = PipelineChat(intake, address=PHONE)
+    walk(chat, ["hello", "2", "1"])
+
+    assert housekeeping.expire_idle_conversations(intake, FIXED_NOW + IDLE + timedelta(minutes=1)) == 1
+
+    with intake.store.transaction() as session:
+        [conversation] = rows(session, ConversationRow)
+        assert (conversation.status, conversation.case_id, conversation.reply_address) == ("ended", None, None)
+        assert rows(session, CaseRow) == [] and rows(session, OutboxRow) == []
+    # The reporter writing again starts afresh.
+    assert chat.send("hello")[-1].question_id == "danger_now"
+
+
+@pytest.mark.parametrize(
+    "idle_for",
+    [
+        pytest.param(IDLE - timedelta(minutes=1), id="a minute short of the limit"),
+        pytest.param(IDLE, id="exactly at the limit"),
+    ],
+)
+def test_a_conversation_not_yet_idle_long_enough_is_left_alone(intake, idle_for):
+    chat = PipelineChat(intake, address=PHONE)
+    walk(chat, UP_TO_DESCRIPTION)
+    before = snapshot(intake.store)
+
+    assert housekeeping.expire_idle_conversations(intake, FIXED_NOW + idle_for) == 0
+
+    assert snapshot(intake.store) == before
+
+
+def test_the_idle_clock_runs_from_the_last_message_not_the_first(intake):
+    chat = PipelineChat(intake, address=PHONE)
+    walk(chat, UP_TO_DESCRIPTION)
+    chat.send("last night", at=FIXED_NOW + timedelta(hours=5))
+
+    assert housekeeping.expire_idle_conversations(intake, FIXED_NOW + IDLE + timedelta(minutes=1)) == 0
+    assert housekeeping.expire_idle_conversations(intake, FIXED_NOW + timedelta(hours=5) + IDLE + timedelta(minutes=1)) == 1
+
+
+def test_a_submitted_report_is_ended_without_a_second_victims_code(intake):
+    chat = PipelineChat(intake, address=PHONE)
+    walk(chat, [*ANONYMOUS_VICTIM, "1"])
+
+    assert housekeeping.expire_idle_conversations(intake, FIXED_NOW + IDLE + timedelta(minutes=1)) == 1
+
+    with intake.store.transaction() as session:
+        [case] = rows(session, CaseRow)
+        [conversation] = rows(session, ConversationRow)
+        assert case.status == "submitted"
+        assert case.victims_code_sent_at == FIXED_NOW
+        assert (conversation.status, conversation.reply_address) == ("ended", None)
+        assert victims_code_rows(session) == []
+        assert event_kinds(session, case.id) == ["opened", "submitted", "victims_code_sent"]
+
+
+def test_running_housekeeping_twice_closes_a_conversation_once(intake):
+    walk(PipelineChat(intake, address=PHONE), UP_TO_DESCRIPTION)
+    closing = FIXED_NOW + IDLE + timedelta(minutes=1)
+
+    assert housekeeping.expire_idle_conversations(intake, closing) == 1
+    assert housekeeping.expire_idle_conversations(intake, closing + timedelta(hours=1)) == 0
+
+    with intake.store.transaction() as session:
+        assert len(victims_code_rows(session)) == 1
+
+
+def test_only_the_idle_reporters_conversation_is_closed(intake):
+    idle = PipelineChat(intake, sender="idle", address=PHONE)
+    busy = PipelineChat(intake, sender="busy", address="+447700900914")
+    walk(idle, UP_TO_DESCRIPTION)
+    walk(busy, UP_TO_DESCRIPTION, at=FIXED_NOW + timedelta(hours=5))
+
+    assert housekeeping.expire_idle_conversations(intake, FIXED_NOW + IDLE + timedelta(minutes=1)) == 1
+
+    with intake.store.transaction() as session:
+        assert {c.sender_key: c.status for c in rows(session, ConversationRow)} == {"idle": "ended", "busy": "active"}
+        assert [m.recipient for m in victims_code_rows(session)] == [PHONE]
+
+
+# --- old replies --------------------------------------------------------------------------------
+
+
+def test_old_replies_are_forgotten_but_the_provider_id_is_kept_so_a_late_retry_changes_nothing(intake):
+    chat = PipelineChat(intake, address=PHONE)
+    walk(chat, UP_TO_DESCRIPTION[:-1])
+    chat.send(UP_TO_DESCRIPTION[-1], provider_id="SM-old", at=FIXED_NOW)
+    chat.send("last night", provider_id="SM-recent", at=FIXED_NOW + timedelta(days=2))
+
+    housekeeping.forget_old_replies(intake, FIXED_NOW + timedelta(days=2, minutes=1))
+
+    with intake.store.transaction() as session:
+        receipts = {r.provider_id: r for r in rows(session, InboundReceipt)}
+        assert (receipts["SM-old"].replies, receipts["SM-old"].conversation_id) == ([], None)
+        assert receipts["SM-recent"].replies and receipts["SM-recent"].conversation_id is not None
+        assert len(receipts) == len(UP_TO_DESCRIPTION) + 1
+    before = snapshot(intake.store)
+
+    assert chat.send(UP_TO_DESCRIPTION[-1], provider_id="SM-old") == []
+
+    assert snapshot(intake.store) == before
+
+
+def test_run_due_closes_idle_conversations_and_forgets_old_replies_in_one_pass(intake):
+    walk(PipelineChat(intake, address=PHONE), UP_TO_DESCRIPTION)
+
+    assert housekeeping.run_due(intake, FIXED_NOW + timedelta(days=3)) == 1
+
+    with intake.store.transaction() as session:
+        assert {tuple(r.replies) for r in rows(session, InboundReceipt)} == {()}
+        assert len(victims_code_rows(session)) == 1
