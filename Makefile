@@ -7,7 +7,6 @@ export INTAKE_INSTANCE_PATH ?= $(CURDIR)/instance
 
 BABEL_EXTRACT := $(BIN)/pybabel extract -F translations/babel.cfg -k t -k plural:1,2 \
 	--no-location --sort-output --width=100 --add-comments=Translators: -o translations/messages.pot .
-SOURCE_PO := translations/en/LC_MESSAGES/messages.po
 
 .PHONY: run test install install-dev translations compile-translations db-upgrade bench lint clean
 
@@ -29,14 +28,13 @@ install-dev: $(VENV)/.installed-dev
 ## Extract every reporter-facing word, update each catalog, compile them all.
 translations: install
 	$(BABEL_EXTRACT)
-	@test -f $(SOURCE_PO) || $(BIN)/pybabel init -i translations/messages.pot -d translations -l en
-	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching --width=100 --ignore-obsolete
-	$(BIN)/python tools/fill_source_catalog.py $(SOURCE_PO)
-	$(MAKE) compile-translations
+	$(BIN)/python tools/catalogs.py update
+	$(BIN)/python tools/catalogs.py fill-source
+	$(BIN)/python tools/catalogs.py compile
 
 ## Compiled catalogs are built, never committed (translations/*/LC_MESSAGES/*.mo is git-ignored).
 compile-translations: install
-	$(BIN)/pybabel compile -d translations --statistics 2>&1 | tail -n 20
+	$(BIN)/python tools/catalogs.py compile
 
 db-upgrade: install
 	$(BIN)/intake db upgrade
