@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from intake import risk, sla
-from intake.conversation import Conversation
+from intake.conversation import NAMED, Conversation
 from intake.engine import visible_answers
 from intake.orgs.schema import Profile
 from intake.store.models import CaseEventRow, CaseRow
@@ -20,7 +20,6 @@ REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 REFERENCE_LENGTH = 6
 # Contact details live only in `contact`, and only where the reporter agreed to be contacted.
 CONTACT_QUESTIONS = ("name", "contact_other", "victim_contact")
-NAMED = ("named_here", "named_other")
 
 
 def new_reference(prefix: str) -> str:
@@ -62,7 +61,7 @@ def sync_case(case: CaseRow, conversation: Conversation, profile: Profile, reply
     answers = visible_answers(conversation, profile, case.channel)
     identity = _value(answers, "identity")
     case.reporter_role = _value(answers, "role")
-    case.anonymous = None if identity is None else identity == "anonymous"
+    case.anonymous = identity not in NAMED
     case.language = conversation.language
     case.answers = {qid: a for qid, a in answers.items() if qid not in CONTACT_QUESTIONS}
     case.strands = [s for s in _values(answers, "motivation") if s in profile.strands]

@@ -6,6 +6,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 SUMMARY = "summary"
+NAMED = ("named_here", "named_other")
 
 
 @dataclass
@@ -46,6 +47,11 @@ class Conversation:
 
     def answer(self, question_id: str) -> dict[str, Any] | None:
         return self.answers.get(question_id)
+
+    @property
+    def named(self) -> bool:
+        """Whether the reporter gave their name and agreed to be contacted; skipping the question is staying anonymous."""
+        return self.value("identity") in NAMED
 
     def value(self, question_id: str) -> Any:
         answer = self.answers.get(question_id)

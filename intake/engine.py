@@ -401,7 +401,7 @@ class _Turn:
                 t=self.t,
                 reference=reference,
                 first_contact_due=self.ctx.first_contact_due or victims_code.deadline_for(self.ctx.profile, self.conv),
-                anonymous=self.conv.value("identity") == "anonymous",
+                anonymous=not self.conv.named,
                 public_url=self.ctx.public_url,
             )
         )

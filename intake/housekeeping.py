@@ -83,7 +83,7 @@ def _send_victims_code_later(session, intake: Intake, row: ConversationRow, conv
         OutboundMessage(t("Your chat has closed, but we have kept what you told us as report %(reference)s.", reference=case.reference)),
         *victims_code.messages(
             profile=profile, t=t, reference=case.reference, first_contact_due=case.first_contact_due,
-            anonymous=conversation.value("identity") == "anonymous", public_url=intake.public_url,
+            anonymous=not conversation.named, public_url=intake.public_url,
         ),
     ]
     outbox.enqueue(

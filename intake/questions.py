@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Sequence
 from zoneinfo import ZoneInfo
 
 from intake.messages import Choice
+from intake.nlp.normalise import normalise
 
 
 @dataclass(frozen=True)
@@ -23,14 +23,16 @@ class Unclear:
 
 
 Answer = Parsed | Unclear
-_PUNCTUATION = re.compile(r"[\s.,;:!?()\[\]\"'«»“”‘’、،؛。-]+")
 
 
 def fold(text: str) -> str:
-    """Casefold and strip accents and punctuation, so 'Tak!' and 'tak' and 'Sí' and 'si' compare equal."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return _PUNCTUATION.sub(" ", bare).strip()
+    """Fold a reply for comparing with options and keywords, however it was typed.
+
+    The danger matcher's normalisation (case, accents, invisible marks, Arabic-script
+    letter variants such as ي/ی and ك/ک, Indic nukta, Eastern digits), then without
+    punctuation: 'Tak!' and 'tak', 'Sí' and 'si', 'وضعيت' and 'وضعیت' compare equal.
+    """
+    return normalise(text).replace("'", "").strip()
 
 
 def _number(token: str) -> int | None:

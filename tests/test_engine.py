@@ -350,3 +350,13 @@ def test_a_complete_anonymous_sms_report_takes_about_a_dozen_replies(mkcc):
     replies = len(ANONYMOUS_VICTIM) - 1 + 1  # every answer but the opening text, plus SEND
     assert chat.conversation.status == "submitted"
     assert replies <= 14
+
+
+def test_a_reporter_who_skips_the_name_question_is_not_promised_contact(mkcc):
+    chat = EngineChat(mkcc)
+    walk(chat, ["hi", "2", "1", "skip"])
+    while chat.step != SUMMARY:
+        chat.send("skip")
+    assert "support" not in chat.conversation.answers
+    text = "\n".join(r.text for r in chat.send("send"))
+    assert "we cannot contact you" in text and "will contact you by" not in text

@@ -120,7 +120,7 @@ def assert_replied_sensibly(chat: EngineChat, replies: list) -> None:
 
 
 # ---- through the pure engine -----------------------------------------------------------------
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=80, deadline=None)
 @given(org=ORGS, channel=CHANNELS, texts=conversations())
 @example(org="mkcc", channel="sms", texts=["LANGUAGE", "1", "hello"])  # the menu opened before any question
 def test_whatever_a_reporter_sends_the_engine_replies_and_never_raises(org, channel, texts):
@@ -154,6 +154,31 @@ def test_a_reporter_who_keeps_answering_reaches_the_summary_and_can_send(org, ch
     assert chat.conversation.case_reference == chat.reference
     assert chat.event_types()[-2:] == ["ReportSubmitted", "VictimsCodeSent"]
     assert chat.reference in replies[0].text
+
+
+# Every word the carrier takes as an opt-out, typed any way: in any case, after Telegram's
+# slash, with punctuation, or wrapped in the invisible marks right-to-left keyboards add.
+OPT_OUT_WORDS = sorted({*load_keywords()["stop"].words, load_keywords()["stop"].display})
+INVISIBLE = ["\u200e", "\u200f", "\u2067", "\u2069", "\u200b", "\ufeff"]
+stops = st.tuples(
+    st.sampled_from(["", " ", "/", *INVISIBLE]),
+    st.sampled_from(OPT_OUT_WORDS).flatmap(_mixed_case),
+    st.sampled_from(["", " ", "!", ".", "\n", *INVISIBLE]),
+).map("".join)
+
+
+@settings(max_examples=100, deadline=None)
+@given(org=ORGS, channel=CHANNELS, before=st.lists(answers, max_size=_most_messages_to_the_summary() + 3),
+       in_language_menu=st.booleans(), stop=stops)
+@example(org="mkcc", channel="sms", before=["hi", "2"], in_language_menu=False, stop="\u200fSTOP")
+def test_stop_ends_the_chat_at_any_step_however_it_is_typed(org, channel, before, in_language_menu, stop):
+    chat = EngineChat(load_profiles()[org], channel=channel)
+    for text in [*before, *(["LANGUAGE"] if in_language_menu else [])]:
+        chat.send(text)
+    replies = chat.send(stop)
+    assert chat.conversation.status == "ended" and chat.conversation.no_messages
+    assert chat.event_types()[-2:] == ["OptedOut", "ConversationEnded"]
+    assert [r.kind for r in replies] == ["notice"]
 
 
 # ---- through the whole pipeline on a real SQLite file ---------------------------------------
