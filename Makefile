@@ -47,8 +47,14 @@ run: install compile-translations db-upgrade
 test: install-dev compile-translations
 	$(BIN)/pytest
 
-bench: install-dev compile-translations
+$(VENV)/.installed-bench: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev,bench]'
+	touch $(VENV)/.installed $(VENV)/.installed-dev $@
+
+## Speed and accuracy, as ratios to baselines measured in the same run.
+bench: $(VENV)/.installed-bench compile-translations
 	$(BIN)/python -m tests.bench
+	$(BIN)/python -m tests.bench_language
 
 lint: install-dev
 	$(BIN)/ruff check intake channels tests cli.py flask_app.py

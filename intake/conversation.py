@@ -26,6 +26,7 @@ class Conversation:
     history: list[str] = field(default_factory=list)
     unclear: int = 0
     menu: str | None = None  # "language" while the language menu is open
+    menu_options: list[str] = field(default_factory=list)  # the languages that menu offers
     editing: bool = False  # answering a question picked from the summary
     danger_evidence: list[str] = field(default_factory=list)
     case_reference: str | None = None

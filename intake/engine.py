@@ -122,7 +122,7 @@ class _Turn:
     def run(self, analysis: Analysis) -> None:
         command = self.keyword()
         if self.conv.status == "new":
-            self.start(command)
+            self.start(command, analysis)
         elif command in ("stop", "exit"):
             self.end("stopped" if command == "stop" else "exited")
         elif command == "language" or self.conv.menu == "language":
@@ -146,9 +146,12 @@ class _Turn:
         else:
             self.answer(analysis)
 
-    def start(self, command: str | None) -> None:
+    def start(self, command: str | None, analysis: Analysis) -> None:
         self.conv.status = "active"
-        self.conv.language = choose_language(self.inbound.locale_hint, self.conv.language)
+        # What they wrote says more than a channel's hint (a phone set up in English).
+        offered = available_languages()
+        detected = [code for code in analysis.languages if code in offered]
+        self.conv.language = detected[0] if detected else choose_language(self.inbound.locale_hint, self.conv.language)
         if command == "stop":
             self.end("stopped")
             return
@@ -163,6 +166,10 @@ class _Turn:
         self.say("welcome")
         if command == "language":
             self.language_menu(opening=True)
+            return
+        if len(detected) > 1:
+            # Urdu and Shahmukhi Panjabi look alike to every detector: the reporter picks.
+            self.language_menu(opening=True, only=detected)
             return
         self.go_to(self.next_question(after=None))
 
@@ -411,9 +418,10 @@ class _Turn:
         return [OutboundMessage(line) for line in victims_code.signpost_lines(self.ctx.profile, self.t, self.ctx.vocabulary)]
 
     # ---- language ----------------------------------------------------------------------
-    def language_menu(self, opening: bool) -> None:
-        languages = available_languages()
-        choices = [Choice(code, native_name(code)) for code in languages]
+    def language_menu(self, opening: bool, only: list[str] | None = None) -> None:
+        if opening:
+            self.conv.menu_options = list(only or available_languages())
+        choices = [Choice(code, native_name(code)) for code in self.conv.menu_options or available_languages()]
         if not opening:
             parsed = parse_choice(self.text, choices, {})
             self.conv.menu = None

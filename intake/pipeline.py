@@ -81,6 +81,9 @@ def _handle(session: Session, intake: Intake, inbound: InboundMessage) -> list[O
     case = session.get(CaseRow, row.case_id) if row.case_id else None
 
     analysis = nlp.analyse(inbound.text, conversation.language)
+    if conversation.status == "new":
+        # Only the first message chooses the language; after that the reporter does.
+        analysis = replace(analysis, languages=nlp.detect_language(inbound.text))
     context = EngineContext(
         profile=profile,
         channel=inbound.channel,

@@ -11,11 +11,12 @@ import logging
 from intake.errors import ConfigError
 from intake.nlp import danger
 from intake.nlp.analysis import NO_ANALYSIS, Analysis
+from intake.nlp.language import detect_language
 from intake.nlp.normalise import normalise
 from intake.nlp.patterns import check_all
 from intake.nlp.postcodes import find_postcodes
 
-__all__ = ["NO_ANALYSIS", "Analysis", "analyse", "check_patterns"]
+__all__ = ["NO_ANALYSIS", "Analysis", "analyse", "check_patterns", "detect_language"]
 
 logger = logging.getLogger(__name__)
 

@@ -18,6 +18,7 @@ class Analysis:
     strands: tuple[str, ...] = ()
     incident_types: tuple[str, ...] = ()
     postcodes: tuple[str, ...] = ()
+    languages: tuple[str, ...] = ()  # catalog codes the first message is likely in, best first
 
 
 NO_ANALYSIS = Analysis()
