@@ -1,7 +1,7 @@
 """Pages every deployment serves: the landlords' start page, the health check, each Victims Code."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, render_template, request
+from flask import Blueprint, abort, current_app, render_template, request, url_for
 from sqlalchemy import text
 
 from intake.flow import load_vocabulary
@@ -60,5 +60,19 @@ def victims_code(org: str):  # type: ignore[no-untyped-def]
         languages=[(code, native_name(code)) for code in available_languages()],
         commitments=commitment_lines(profile, t),
         signposts=signpost_lines(profile, t),
-        formats=[t(vocabulary.accessible_formats[f]) for f in profile.accessible_formats],
+        formats=_format_links(profile, language, t, vocabulary),
+        large_print=request.args.get("size") == "large",
     )
+
+
+def _format_links(profile, language: str, t, vocabulary) -> dict:  # type: ignore[no-untyped-def]
+    """The versions of this page we can show, and the formats a reporter must ask the landlord for."""
+    offered = profile.accessible_formats
+    links = []
+    # Easy Read is a kind of English: offered from the English page, where it is a real choice.
+    if "easy_read" in offered and language == "en" and "en_easy" in available_languages():
+        links.append((t("Easy Read version"), url_for("pages.victims_code", org=profile.slug, lang="en_easy")))
+    if "large_print" in offered:
+        links.append((t("Large print version"), url_for("pages.victims_code", org=profile.slug, lang=language, size="large")))
+    on_request = [t(vocabulary.accessible_formats[f]) for f in offered if f not in ("easy_read", "large_print", "hearing_loop")]
+    return {"links": links, "on_request": on_request}

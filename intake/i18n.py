@@ -57,6 +57,11 @@ class Translator:
         return format_locale(self.code)
 
     @property
+    def html_lang(self) -> str:
+        """The BCP 47 tag for a page's lang attribute: pa-Arab, not pa_Arab; Easy Read is English."""
+        return "en" if self.code == "en_easy" else self.code.replace("_", "-")
+
+    @property
     def rtl(self) -> bool:
         return self.code in RTL_LANGUAGES
 

@@ -58,3 +58,20 @@ def test_a_whole_report_in_this_language_shows_no_english_fallback(code, org, sq
     own = _catalog_text(code)
     leaked = sorted(chunk for chunk in _english_chunks() if chunk in transcript and chunk not in own)
     assert leaked == []
+
+
+@pytest.mark.parametrize("code", TRANSLATED)
+def test_the_victims_code_page_in_this_language_shows_no_english_fallback(code, tmp_path):
+    from flask_app import create_app
+    from intake.store import migrate
+    from intake.store.db import Store
+
+    url = f"sqlite:///{tmp_path / 'pages.db'}"
+    migrate.upgrade(Store(url).engine)
+    client = create_app({"INTAKE_INSTANCE_PATH": str(tmp_path), "INTAKE_DATABASE_URL": url}).test_client()
+    own = _catalog_text(code)
+    for org in ("mkcc", "wchg"):
+        page = client.get(f"/victims-code/{org}?lang={code}").get_data(as_text=True)
+        assert f'lang="{code.replace("_", "-")}"' in page
+        leaked = sorted(chunk for chunk in _english_chunks() if chunk in page and chunk not in own)
+        assert leaked == [], org

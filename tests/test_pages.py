@@ -43,3 +43,34 @@ def test_the_victims_code_page_shows_the_landlords_commitments_and_signposting(c
 
 def test_an_unknown_landlord_has_no_victims_code_page(client):
     assert client.get("/victims-code/nowhere").status_code == 404
+
+
+@pytest.mark.parametrize("code", ["ar", "ur", "fa", "pa_Arab"])
+def test_right_to_left_languages_get_a_right_to_left_page_with_isolated_numbers(client, code):
+    page = client.get(f"/victims-code/mkcc?lang={code}").get_data(as_text=True)
+    assert 'dir="rtl"' in page
+    # A phone number or web address inside right-to-left text keeps its own direction.
+    assert "<bdi>" in page and "0800 555 111" in page
+
+
+@pytest.mark.parametrize("code", ["en", "pl", "uk", "so", "gu"])
+def test_left_to_right_languages_get_a_left_to_right_page(client, code):
+    assert 'dir="ltr"' in client.get(f"/victims-code/wchg?lang={code}").get_data(as_text=True)
+
+
+def test_the_victims_code_page_links_the_formats_the_landlord_offers(client):
+    page = client.get("/victims-code/wchg?lang=en").get_data(as_text=True)
+    assert "lang=en_easy" in page and "size=large" in page
+    assert "Braille" in page and "Audio" in page
+    large = client.get("/victims-code/wchg?lang=en&size=large").get_data(as_text=True)
+    assert 'class="large-print"' in large
+
+
+def test_the_victims_code_page_prints_without_its_navigation(client):
+    page = client.get("/victims-code/mkcc?lang=en").get_data(as_text=True)
+    assert "@media print" in page and "nav, .no-print { display: none; }" in page
+
+
+def test_a_browser_language_picks_the_page_language_when_none_is_asked_for(client):
+    page = client.get("/victims-code/mkcc", headers={"Accept-Language": "pl-PL,pl;q=0.9,en;q=0.5"}).get_data(as_text=True)
+    assert 'lang="pl"' in page

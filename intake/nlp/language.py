@@ -22,6 +22,8 @@ READ_AS = {"ur": ("ur", "pa_Arab")}
 URDU_SCRIPT_LETTERS = frozenset("ٹڈڑںےۓھ")
 # Below this many letters a guess is noise ("hi", "ok", "1").
 MIN_LETTERS = 6
+# One word ("hello", or a 500-letter run of the same character) says too little.
+MIN_WORDS = 2
 # Lingua's confidences over our languages sum to 1; below this, it is not sure enough
 # to change the language a reporter is addressed in.
 MIN_CONFIDENCE = 0.5
@@ -35,7 +37,8 @@ def _detector() -> LanguageDetector:
 
 def detect_language(text: str) -> tuple[str, ...]:
     """Catalog codes the text is most likely written in, best first; () when unsure."""
-    if sum(ch.isalpha() for ch in text) < MIN_LETTERS:
+    words = [w for w in text.split() if any(ch.isalpha() for ch in w)]
+    if len(words) < MIN_WORDS or sum(ch.isalpha() for ch in text) < MIN_LETTERS:
         return ()
     if URDU_SCRIPT_LETTERS.intersection(text):
         return READ_AS["ur"]
