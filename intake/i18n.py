@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import gettext as _gettext
 import os
+import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -22,6 +23,8 @@ LANGUAGES = (
     "en", "en_easy", "pl", "ro", "pa", "pa_Arab", "ur", "pt", "es", "ar", "bn", "gu", "so", "fa", "uk",
 )
 RTL_LANGUAGES = frozenset({"ar", "ur", "fa", "pa_Arab"})
+FSI, PDI = "\u2068", "\u2069"
+_LEFT_TO_RIGHT = re.compile(r"[A-Za-z0-9]")
 
 # The locale Babel formats dates and numbers with, where the catalog code is not one.
 _FORMAT_LOCALES = {"en": "en_GB", "en_easy": "en_GB", "pa_Arab": "pa_Arab_PK"}
@@ -42,11 +45,18 @@ class Translator:
 
     def __call__(self, msgid: str, **params: object) -> str:
         text = self.catalog.gettext(msgid)
-        return text % params if params else text
+        return text % self._isolated(params) if params else text
 
     def plural(self, singular: str, plural: str, n: int, **params: object) -> str:
         text = self.catalog.ngettext(singular, plural, n)
-        return text % {"num": n, **params}
+        return text % {"num": n, **self._isolated(params)}
+
+    def _isolated(self, params: dict[str, object]) -> dict[str, object]:
+        """In right-to-left text, wrap each left-to-right value (MK-7K3M9Q, 0800 555 111, a URL) in
+        Unicode first-strong isolates, so it keeps its own order where no markup can (SMS, chat)."""
+        if not self.rtl:
+            return params
+        return {k: f"{FSI}{v}{PDI}" if isinstance(v, str) and _LEFT_TO_RIGHT.search(v) else v for k, v in params.items()}
 
     def keyword(self, display: str) -> str:
         """The reporter's word for a keyword (HELP, STOP…), shown in replies."""

@@ -55,3 +55,14 @@ def test_a_deadline_reads_in_the_reporters_language_on_the_landlords_clock(code,
     text = when(datetime(2026, 11, 18, 10, 30, tzinfo=timezone.utc), mkcc, translator(code))
     assert month_word in text
     assert "10:30" in text or "١٠:٣٠" in text
+
+
+@pytest.mark.parametrize("code", ["ar", "ur", "fa", "pa_Arab"])
+def test_a_reference_inside_right_to_left_text_is_isolated_so_it_reads_in_order(code):
+    text = translator(code)("Thank you. Your report has been sent. Your reference is %(reference)s.", reference="MK-7K3M9Q")
+    assert "\u2068MK-7K3M9Q\u2069" in text
+
+
+def test_left_to_right_languages_add_no_isolates():
+    text = translator("pl")("Thank you. Your report has been sent. Your reference is %(reference)s.", reference="MK-7K3M9Q")
+    assert "\u2068" not in text and "MK-7K3M9Q" in text
