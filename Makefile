@@ -4,6 +4,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 export INTAKE_INSTANCE_PATH ?= $(CURDIR)/instance
+LINTED := intake channels tests tools cli.py flask_app.py
 
 BABEL_EXTRACT := $(BIN)/pybabel extract -F translations/babel.cfg -k t -k plural:1,2 \
 	--no-location --sort-output --width=100 --add-comments=Translators: -o translations/messages.pot .
@@ -45,6 +46,7 @@ run: install compile-translations db-upgrade
 
 ## The whole suite. INTAKE_TEST_DATABASE_URL adds PostgreSQL to the store tests.
 test: install-dev compile-translations
+	$(BIN)/ruff check $(LINTED)
 	$(BIN)/pytest
 
 $(VENV)/.installed-bench: pyproject.toml | $(BIN)/python
@@ -57,7 +59,8 @@ bench: $(VENV)/.installed-bench compile-translations
 	$(BIN)/python -m tests.bench_language
 
 lint: install-dev
-	$(BIN)/ruff check intake channels tests cli.py flask_app.py
+	$(BIN)/ruff check $(LINTED)
+	$(BIN)/ruff format --check $(LINTED)
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

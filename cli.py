@@ -3,6 +3,7 @@
 It lives beside flask_app.py rather than inside intake/, because it wires the doors
 (channels/) to the core, and the core never imports a door.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -10,7 +11,7 @@ import json
 import logging
 import sys
 import threading
-from typing import Sequence
+from collections.abc import Sequence
 
 from sqlalchemy import select
 
@@ -115,7 +116,9 @@ def _cases(args, settings, intake) -> int:  # type: ignore[no-untyped-def]
         print(json.dumps(rows, ensure_ascii=False, indent=2))
     else:
         for data in rows:
-            print(f"{data['reference']}  {data['status']:<12} {data['risk_level']:<8} due {data['first_contact_due']}  {data['channel']}")
+            print(
+                f"{data['reference']}  {data['status']:<12} {data['risk_level']:<8} due {data['first_contact_due']}  {data['channel']}"
+            )
     return 0
 
 
@@ -134,7 +137,9 @@ def _run(args, settings, intake) -> int:  # type: ignore[no-untyped-def]
         print(f"intake: {line}", file=sys.stderr)
     stop = threading.Event()
     if not args.no_worker:
-        worker = threading.Thread(target=work, args=(intake, _senders(settings)), kwargs={"stop": stop}, daemon=True, name="outbox-worker")
+        worker = threading.Thread(
+            target=work, args=(intake, _senders(settings)), kwargs={"stop": stop}, daemon=True, name="outbox-worker"
+        )
         worker.start()
         print("intake: outbox worker running in this process", file=sys.stderr)
     print(f"intake: serving on http://{args.host}:{args.port}", file=sys.stderr)

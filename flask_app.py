@@ -1,8 +1,9 @@
 """create_app(config=None): settings, database, doors' blueprints. Nothing else."""
+
 from __future__ import annotations
 
 import os
-from typing import Mapping
+from collections.abc import Mapping
 
 from flask import Flask
 

@@ -1,8 +1,10 @@
 """The console door: the whole report conversation in a terminal, through the same pipeline."""
+
 from __future__ import annotations
 
 import getpass
-from typing import Callable, TextIO
+from collections.abc import Callable
+from typing import TextIO
 
 from intake.i18n import translator
 from intake.messages import InboundMessage, OutboundMessage

@@ -1,4 +1,5 @@
 """What a door answers a provider with: 400 for malformed, 200 for ignored, SendError for the outbox."""
+
 from intake.errors import SendError
 
 

@@ -1,4 +1,5 @@
 """Where doors are registered: one entry per door, for its web routes, its sender and its status line."""
+
 from __future__ import annotations
 
 from intake.outbox import Sender

@@ -1,4 +1,5 @@
 """Cases: open one as soon as there is a description, keep it in step with the conversation, show it."""
+
 from __future__ import annotations
 
 import secrets

@@ -1,7 +1,9 @@
 """Evaluate the small condition language the flow file uses (see intake/flow/report.yaml)."""
+
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 
 def holds(condition: Mapping[str, Any] | None, answers: Mapping[str, Any], facts: Mapping[str, Any]) -> bool:

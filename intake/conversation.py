@@ -1,4 +1,5 @@
 """The state of one report conversation: plain data, saved after every message."""
+
 from __future__ import annotations
 
 import copy
@@ -39,11 +40,11 @@ class Conversation:
         return asdict(self)
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> "Conversation":
+    def from_json(cls, data: dict[str, Any]) -> Conversation:
         known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
         return cls(**known)
 
-    def copy(self) -> "Conversation":
+    def copy(self) -> Conversation:
         return copy.deepcopy(self)
 
     def answer(self, question_id: str) -> dict[str, Any] | None:

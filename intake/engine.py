@@ -1,4 +1,5 @@
 """advance(conversation, inbound, analysis, context) -> Step: the report conversation, pure and without I/O."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
@@ -9,7 +10,16 @@ from intake import events as ev
 from intake import victims_code
 from intake.conditions import holds
 from intake.conversation import SUMMARY, Conversation
-from intake.flow import Flow, Keyword, Question, Text, Vocabulary, load_flow, load_keywords, load_vocabulary
+from intake.flow import (
+    Flow,
+    Keyword,
+    Question,
+    Text,
+    Vocabulary,
+    load_flow,
+    load_keywords,
+    load_vocabulary,
+)
 from intake.i18n import Translator, available_languages, choose_language, native_name, translator
 from intake.messages import Choice, InboundMessage, OutboundMessage
 from intake.nlp.analysis import Analysis
@@ -224,9 +234,9 @@ class _Turn:
         return SUMMARY
 
     def go_to(self, step: str) -> None:
-        if self.conv.step and self.conv.step != step and self.conv.step != SUMMARY:
-            if not self.conv.history or self.conv.history[-1] != self.conv.step:
-                self.conv.history.append(self.conv.step)
+        leaving = self.conv.step
+        if leaving and leaving not in (step, SUMMARY) and (not self.conv.history or self.conv.history[-1] != leaving):
+            self.conv.history.append(leaving)
         self.conv.step = step
         self.conv.unclear = 0
         self.ask_current()
@@ -295,7 +305,9 @@ class _Turn:
                 return
             self.conv.unclear += 1
             if self.conv.unclear < UNCLEAR_LIMIT:
-                self.ask_current(prefix=self.message(f"reask_{'text' if question.kind in ('text', 'date', 'location') else question.kind}"))
+                self.ask_current(
+                    prefix=self.message(f"reask_{'text' if question.kind in ('text', 'date', 'location') else question.kind}")
+                )
                 return
             self.record(question, None, {}, raw=self.text)
             self.say("moved_on")
@@ -309,7 +321,13 @@ class _Turn:
         for target, signal in question.fills.items():
             if target not in self.conv.answers and signal == "postcode" and analysis.postcodes:
                 postcode = analysis.postcodes[0]
-                self.conv.answers[target] = {"value": postcode, "raw": None, "skipped": False, "postcode": postcode, "inferred": True}
+                self.conv.answers[target] = {
+                    "value": postcode,
+                    "raw": None,
+                    "skipped": False,
+                    "postcode": postcode,
+                    "inferred": True,
+                }
 
     def record(self, question: Question, value: Any, extra: dict, raw: str) -> None:
         self.conv.answers[question.id] = {"value": value, "raw": raw, "skipped": False, **extra}
@@ -376,7 +394,9 @@ class _Turn:
             label = self.t(question.summary_label, **self.params())
             choices.append(Choice(question.id, f"{label}: {self.display(question)}"))
         text = "\n".join(p for p in (prefix, self.message("summary_intro")) if p)
-        return OutboundMessage(text, kind="question", question_id=SUMMARY, question_kind="choice", choices=tuple(choices), skippable=False)
+        return OutboundMessage(
+            text, kind="question", question_id=SUMMARY, question_kind="choice", choices=tuple(choices), skippable=False
+        )
 
     def answer_summary(self) -> None:
         choices = list(self.summary_message().choices)
@@ -440,7 +460,13 @@ class _Turn:
             return
         self.conv.menu = "language"
         self.replies.append(
-            OutboundMessage(self.message("language_prompt"), kind="question", question_id="language", question_kind="choice", choices=tuple(choices))
+            OutboundMessage(
+                self.message("language_prompt"),
+                kind="question",
+                question_id="language",
+                question_kind="choice",
+                choices=tuple(choices),
+            )
         )
 
 

@@ -1,4 +1,5 @@
 """What the engine says happened, for the pipeline to record."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -56,6 +57,14 @@ class OptedIn:
 
 
 Event = (
-    CaseOpened | ReportSubmitted | VictimsCodeSent | FurtherInformation | DangerSignalled
-    | ConversationEnded | NewReportStarted | LanguageChanged | OptedOut | OptedIn
+    CaseOpened
+    | ReportSubmitted
+    | VictimsCodeSent
+    | FurtherInformation
+    | DangerSignalled
+    | ConversationEnded
+    | NewReportStarted
+    | LanguageChanged
+    | OptedOut
+    | OptedIn
 )

@@ -1,4 +1,5 @@
 """Work the background worker does when it is due: close idle conversations, forget what is no longer needed."""
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta
@@ -56,8 +57,12 @@ def _tells_a_story(conversation: Conversation) -> bool:
 def _open_from_opening(session, intake: Intake, row: ConversationRow, conversation: Conversation, now: datetime) -> CaseRow:  # type: ignore[no-untyped-def]
     profile = intake.profiles[row.org]
     case = cases.open_case(
-        session, reference=cases.new_reference(profile.reference_prefix), profile=profile,
-        channel=row.channel, language=conversation.language, at=now,
+        session,
+        reference=cases.new_reference(profile.reference_prefix),
+        profile=profile,
+        channel=row.channel,
+        language=conversation.language,
+        at=now,
     )
     conversation.case_reference, conversation.case_opened_at = case.reference, now.isoformat()
     row.case_id = case.id
@@ -66,7 +71,9 @@ def _open_from_opening(session, intake: Intake, row: ConversationRow, conversati
     return case
 
 
-def _send_victims_code_later(session, intake: Intake, row: ConversationRow, conversation: Conversation, case: CaseRow, now: datetime) -> None:  # type: ignore[no-untyped-def]
+def _send_victims_code_later(
+    session, intake: Intake, row: ConversationRow, conversation: Conversation, case: CaseRow, now: datetime
+) -> None:  # type: ignore[no-untyped-def]
     if conversation.no_messages or case.victims_code_sent_at is not None:
         return
     if "no_messages" in (conversation.value("contact_safety") or []):
@@ -80,15 +87,26 @@ def _send_victims_code_later(session, intake: Intake, row: ConversationRow, conv
     profile = intake.profiles[row.org]
     t = translator(conversation.language)
     messages = [
-        OutboundMessage(t("Your chat has closed, but we have kept what you told us as report %(reference)s.", reference=case.reference)),
+        OutboundMessage(
+            t("Your chat has closed, but we have kept what you told us as report %(reference)s.", reference=case.reference)
+        ),
         *victims_code.messages(
-            profile=profile, t=t, reference=case.reference, first_contact_due=case.first_contact_due,
-            anonymous=not conversation.named, public_url=intake.public_url,
+            profile=profile,
+            t=t,
+            reference=case.reference,
+            first_contact_due=case.first_contact_due,
+            anonymous=not conversation.named,
+            public_url=intake.public_url,
         ),
     ]
     outbox.enqueue(
-        session, org=row.org, channel=row.channel, purpose="victims_code", recipient=row.reply_address,
-        case_id=case.id, at=now,
+        session,
+        org=row.org,
+        channel=row.channel,
+        purpose="victims_code",
+        recipient=row.reply_address,
+        case_id=case.id,
+        at=now,
         payload={"messages": [m.to_dict() for m in messages], "sender_key": row.sender_key, "language": conversation.language},
     )
 

@@ -1,4 +1,5 @@
 """Babel catalogs: load them once, pick a reporter's language, format for their locale."""
+
 from __future__ import annotations
 
 import gettext as _gettext
@@ -11,16 +12,28 @@ from pathlib import Path
 from babel import Locale, UnknownLocaleError
 from babel.support import Translations
 
-TRANSLATIONS_DIR = Path(
-    os.environ.get("INTAKE_TRANSLATIONS_DIR", Path(__file__).resolve().parent.parent / "translations")
-)
+TRANSLATIONS_DIR = Path(os.environ.get("INTAKE_TRANSLATIONS_DIR", Path(__file__).resolve().parent.parent / "translations"))
 DOMAIN = "messages"
 SOURCE_LANGUAGE = "en"
 
 # Catalog codes in the order a language menu lists them. A code is offered to reporters
 # only once its compiled catalog exists (English, the msgid language, always is).
 LANGUAGES = (
-    "en", "en_easy", "pl", "ro", "pa", "pa_Arab", "ur", "pt", "es", "ar", "bn", "gu", "so", "fa", "uk",
+    "en",
+    "en_easy",
+    "pl",
+    "ro",
+    "pa",
+    "pa_Arab",
+    "ur",
+    "pt",
+    "es",
+    "ar",
+    "bn",
+    "gu",
+    "so",
+    "fa",
+    "uk",
 )
 RTL_LANGUAGES = frozenset({"ar", "ur", "fa", "pa_Arab"})
 FSI, PDI = "\u2068", "\u2069"

@@ -5,9 +5,11 @@ Options (set per file in babel.cfg):
   sections = top-level sections whose every string value is a msgid (messages statuses)
   context  = a msgctxt for everything this file yields (keyword)
 """
+
 from __future__ import annotations
 
-from typing import Any, BinaryIO, Iterator
+from collections.abc import Iterator
+from typing import Any, BinaryIO
 
 import yaml
 

@@ -1,12 +1,13 @@
 """The only types that cross the channel boundary."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 @dataclass(frozen=True)
@@ -77,7 +78,7 @@ class OutboundMessage:
         }
 
     @classmethod
-    def from_dict(cls, data: dict) -> "OutboundMessage":
+    def from_dict(cls, data: dict) -> OutboundMessage:
         return cls(
             text=data["text"],
             kind=data.get("kind", "notice"),

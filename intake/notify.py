@@ -60,8 +60,7 @@ class EmailSettings:
         starttls = _parse_bool(environ, "INTAKE_SMTP_STARTTLS")
         if use_ssl and starttls:
             raise ConfigError(
-                "INTAKE_SMTP_SSL and INTAKE_SMTP_STARTTLS are both on; "
-                "use SSL for port 465 or STARTTLS for port 587, not both"
+                "INTAKE_SMTP_SSL and INTAKE_SMTP_STARTTLS are both on; use SSL for port 465 or STARTTLS for port 587, not both"
             )
 
         port_text = get("INTAKE_SMTP_PORT")
@@ -129,10 +128,7 @@ def compose_case_email(notice: CaseNotice, to: str, sender: str) -> EmailMessage
     high = notice.risk_level == "high"
     org = _one_line(notice.org_name)
     reference = _one_line(notice.reference)
-    if notice.escalated:
-        what = f"Case {reference} has been raised to high risk"
-    else:
-        what = f"New hate incident case {reference}"
+    what = f"Case {reference} has been raised to high risk" if notice.escalated else f"New hate incident case {reference}"
     subject = f"{what} - {org}"
     # Marked in the subject so it stands out in a shared inbox before anyone opens it.
     if high:
@@ -215,9 +211,7 @@ class EmailSender:
         except smtplib.SMTPRecipientsRefused as e:
             # Every recipient was refused, so nobody got it and a retry cannot duplicate.
             codes = {code for code, _ in e.recipients.values()}
-            detail = "; ".join(
-                f"{rcpt}: {_reply(code, msg)}" for rcpt, (code, msg) in e.recipients.items()
-            )
+            detail = "; ".join(f"{rcpt}: {_reply(code, msg)}" for rcpt, (code, msg) in e.recipients.items())
             raise SendError(
                 f"SMTP {where} refused all recipients of {message_id}: {detail}",
                 retryable=all(not _permanent(c) for c in codes),
@@ -229,9 +223,7 @@ class EmailSender:
                 retryable=not _permanent(e.smtp_code),
             ) from None
         except smtplib.SMTPNotSupportedError as e:
-            raise SendError(
-                f"SMTP {where} does not support what the settings ask for: {e}", retryable=False
-            ) from None
+            raise SendError(f"SMTP {where} does not support what the settings ask for: {e}", retryable=False) from None
         except (smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError) as e:
             raise SendError(f"SMTP {where} connection failed: {_exc(e)}", retryable=True) from None
         except smtplib.SMTPResponseException as e:
@@ -244,9 +236,7 @@ class EmailSender:
             raise SendError(f"SMTP {where} failed: {_exc(e)}", retryable=False) from None
         except ssl.SSLCertVerificationError as e:
             # A certificate that does not match will not start matching on a retry.
-            raise SendError(
-                f"SMTP {where} certificate rejected: {e.verify_message}", retryable=False
-            ) from None
+            raise SendError(f"SMTP {where} certificate rejected: {e.verify_message}", retryable=False) from None
         except (TimeoutError, OSError) as e:
             # Refused, reset, unreachable, DNS and timeouts: the server may be back soon.
             raise SendError(f"SMTP {where} unreachable: {_exc(e)}", retryable=True) from None
@@ -263,9 +253,7 @@ class EmailSender:
     def _deliver(self, message: EmailMessage) -> dict:
         s = self.settings
         if s.use_ssl:
-            smtp = smtplib.SMTP_SSL(
-                s.host, s.port, timeout=s.timeout, context=ssl.create_default_context()
-            )
+            smtp = smtplib.SMTP_SSL(s.host, s.port, timeout=s.timeout, context=ssl.create_default_context())
         else:
             smtp = smtplib.SMTP(s.host, s.port, timeout=s.timeout)
         try:
@@ -304,13 +292,9 @@ class EmailSender:
                 Path(tmp).unlink(missing_ok=True)
                 raise
         except PermissionError as e:
-            raise SendError(
-                f"cannot write to mail folder {self.mail_dir}: {e.strerror}", retryable=False
-            ) from None
+            raise SendError(f"cannot write to mail folder {self.mail_dir}: {e.strerror}", retryable=False) from None
         except OSError as e:
-            raise SendError(
-                f"cannot write to mail folder {self.mail_dir}: {e.strerror}", retryable=True
-            ) from None
+            raise SendError(f"cannot write to mail folder {self.mail_dir}: {e.strerror}", retryable=True) from None
         log.info("case email %s written to %s", message_id, final)
 
 

@@ -5,13 +5,15 @@ one worker holds it, and a claim that outlives its lease (a worker that died) is
 taken over. A retried provider callback never doubles anything: provider message
 ids are unique.
 """
+
 from __future__ import annotations
 
 import logging
 import random
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Callable, Mapping, Protocol
+from typing import Any, Protocol
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
@@ -59,8 +61,16 @@ def enqueue(
     case_id: int | None = None,
 ) -> OutboxRow:
     row = OutboxRow(
-        org=org, channel=channel, purpose=purpose, recipient=recipient, payload=payload, case_id=case_id,
-        status="pending", attempts=0, next_attempt_at=at, created_at=at,
+        org=org,
+        channel=channel,
+        purpose=purpose,
+        recipient=recipient,
+        payload=payload,
+        case_id=case_id,
+        status="pending",
+        attempts=0,
+        next_attempt_at=at,
+        created_at=at,
     )
     session.add(row)
     return row
@@ -84,7 +94,10 @@ def claim(store: Store, worker: str, now: datetime, limit: int = 20) -> list[Out
     with store.transaction() as session:
         # SKIP LOCKED (PostgreSQL): workers never wait on, or deadlock over, each other's rows.
         rows = session.scalars(
-            select(OutboxRow).where(due).order_by(OutboxRow.next_attempt_at, OutboxRow.id).limit(limit)
+            select(OutboxRow)
+            .where(due)
+            .order_by(OutboxRow.next_attempt_at, OutboxRow.id)
+            .limit(limit)
             .with_for_update(skip_locked=True)
         ).all()
         for row in rows:
@@ -101,7 +114,9 @@ def claim(store: Store, worker: str, now: datetime, limit: int = 20) -> list[Out
             )
             if taken.rowcount == 1:
                 session.refresh(row)
-                claimed.append(Outgoing(row.id, row.org, row.channel, row.purpose, row.recipient, dict(row.payload), row.attempts))
+                claimed.append(
+                    Outgoing(row.id, row.org, row.channel, row.purpose, row.recipient, dict(row.payload), row.attempts)
+                )
     return claimed
 
 
@@ -122,7 +137,7 @@ def deliver_due(store: Store, senders: Mapping[str, Sender], worker: str, clock:
             log.warning("outbox %s: %s attempt %d failed: %s", message.id, message.channel, message.attempts, error.reason)
             _finish(store, message, worker, clock(), error=error)
             continue
-        except Exception as crash:  # noqa: BLE001 - a sender's bug must not stop the worker
+        except Exception as crash:
             # Only the type, no traceback: a provider library's message may quote the recipient.
             log.error("outbox %s: %s sender crashed (%s)", message.id, message.channel, type(crash).__name__)
             _finish(store, message, worker, clock(), error=SendError(f"sender crashed: {type(crash).__name__}", retryable=True))
@@ -137,12 +152,15 @@ def _opted_out(store: Store, message: Outgoing) -> bool:
     if not key:
         return False
     with store.transaction() as session:
-        return session.scalar(
-            select(OptOutRow.id).where(OptOutRow.channel == message.channel, OptOutRow.sender_key == key)
-        ) is not None
+        return (
+            session.scalar(select(OptOutRow.id).where(OptOutRow.channel == message.channel, OptOutRow.sender_key == key))
+            is not None
+        )
 
 
-def _finish(store: Store, message: Outgoing, worker: str, now: datetime, *, provider_id: str | None = None, error: SendError | None = None) -> None:
+def _finish(
+    store: Store, message: Outgoing, worker: str, now: datetime, *, provider_id: str | None = None, error: SendError | None = None
+) -> None:
     with store.transaction() as session:
         row = session.get(OutboxRow, message.id)
         if row is None or row.claimed_by != worker or row.status != "sending":
@@ -160,7 +178,14 @@ def _finish(store: Store, message: Outgoing, worker: str, now: datetime, *, prov
         else:
             row.status, row.recipient, row.last_error = "failed", None, error.reason[:500]
             if row.case_id is not None:
-                session.add(CaseEventRow(case_id=row.case_id, at=now, kind="message_failed", data={"purpose": row.purpose, "reason": error.reason[:200]}))
+                session.add(
+                    CaseEventRow(
+                        case_id=row.case_id,
+                        at=now,
+                        kind="message_failed",
+                        data={"purpose": row.purpose, "reason": error.reason[:200]},
+                    )
+                )
 
 
 def _victims_code_sent(session: Session, case_id: int, now: datetime) -> None:

@@ -1,15 +1,18 @@
 """handle(inbound) -> replies: one message, one transaction, whichever door it came through."""
+
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from typing import Any, Mapping
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from intake import cases, events as ev, nlp, outbox
+from intake import cases, nlp, outbox
+from intake import events as ev
 from intake.conversation import Conversation
 from intake.engine import EngineContext, advance, current_question
 from intake.messages import InboundMessage, OutboundMessage
@@ -56,11 +59,15 @@ def _handle(session: Session, intake: Intake, inbound: InboundMessage) -> list[O
     receipt = None
     if inbound.provider_id:
         seen = session.scalar(
-            select(InboundReceipt).where(InboundReceipt.channel == inbound.channel, InboundReceipt.provider_id == inbound.provider_id)
+            select(InboundReceipt).where(
+                InboundReceipt.channel == inbound.channel, InboundReceipt.provider_id == inbound.provider_id
+            )
         )
         if seen is not None:
             return [OutboundMessage.from_dict(r) for r in seen.replies]
-        receipt = InboundReceipt(channel=inbound.channel, provider_id=inbound.provider_id, replies=[], received_at=inbound.received_at)
+        receipt = InboundReceipt(
+            channel=inbound.channel, provider_id=inbound.provider_id, replies=[], received_at=inbound.received_at
+        )
         session.add(receipt)
         session.flush()
 
@@ -69,8 +76,13 @@ def _handle(session: Session, intake: Intake, inbound: InboundMessage) -> list[O
     if row is None:
         conversation = Conversation(org=inbound.org, channel=inbound.channel, language=profile.default_language)
         row = ConversationRow(
-            org=inbound.org, channel=inbound.channel, sender_key=inbound.sender_key, status="new",
-            state=conversation.to_json(), created_at=inbound.received_at, updated_at=inbound.received_at,
+            org=inbound.org,
+            channel=inbound.channel,
+            sender_key=inbound.sender_key,
+            status="new",
+            state=conversation.to_json(),
+            created_at=inbound.received_at,
+            updated_at=inbound.received_at,
         )
         session.add(row)
         session.flush()
@@ -97,11 +109,17 @@ def _handle(session: Session, intake: Intake, inbound: InboundMessage) -> list[O
     replies = [replace(r, language=r.language or conversation.language) for r in step.replies]
 
     for attachment in inbound.attachments:
-        session.add(AttachmentRow(
-            conversation_id=row.id, case_id=case.id if case else None, filename=attachment.filename,
-            content_type=attachment.content_type, size=attachment.size, stored_path=attachment.stored_path,
-            received_at=inbound.received_at,
-        ))
+        session.add(
+            AttachmentRow(
+                conversation_id=row.id,
+                case_id=case.id if case else None,
+                filename=attachment.filename,
+                content_type=attachment.content_type,
+                size=attachment.size,
+                stored_path=attachment.stored_path,
+                received_at=inbound.received_at,
+            )
+        )
     case = _apply(session, intake, profile, inbound, row, case, conversation, step.events)
 
     row.state = conversation.to_json()
@@ -128,17 +146,32 @@ def _live_conversation(session: Session, inbound: InboundMessage) -> Conversatio
 
 
 def _apply(
-    session: Session, intake: Intake, profile: Profile, inbound: InboundMessage,
-    row: ConversationRow, case: CaseRow | None, conversation: Conversation, events: list[Any],
+    session: Session,
+    intake: Intake,
+    profile: Profile,
+    inbound: InboundMessage,
+    row: ConversationRow,
+    case: CaseRow | None,
+    conversation: Conversation,
+    events: list[Any],
 ) -> CaseRow | None:
     at = inbound.received_at
     # The engine reports danger before the answer that opens the case; open the case first
     # so that a description which also signals danger puts that on the case's timeline.
     for event in sorted(events, key=lambda e: not isinstance(e, ev.CaseOpened)):
         if isinstance(event, ev.CaseOpened):
-            case = cases.open_case(session, reference=event.reference, profile=profile, channel=inbound.channel, language=conversation.language, at=at)
+            case = cases.open_case(
+                session,
+                reference=event.reference,
+                profile=profile,
+                channel=inbound.channel,
+                language=conversation.language,
+                at=at,
+            )
             row.case_id = case.id
-            for attachment in session.scalars(select(AttachmentRow).where(AttachmentRow.conversation_id == row.id, AttachmentRow.case_id.is_(None))):
+            for attachment in session.scalars(
+                select(AttachmentRow).where(AttachmentRow.conversation_id == row.id, AttachmentRow.case_id.is_(None))
+            ):
                 attachment.case_id = case.id
             if conversation.danger_evidence and not any(isinstance(e, ev.DangerSignalled) for e in events):
                 # Danger said before there was a case to put it on.
@@ -148,15 +181,24 @@ def _apply(
         elif isinstance(event, ev.NewReportStarted):
             row.case_id, case = None, None
         elif isinstance(event, ev.OptedOut):
-            if session.scalar(select(OptOutRow).where(OptOutRow.channel == inbound.channel, OptOutRow.sender_key == inbound.sender_key)) is None:
+            if (
+                session.scalar(
+                    select(OptOutRow).where(OptOutRow.channel == inbound.channel, OptOutRow.sender_key == inbound.sender_key)
+                )
+                is None
+            ):
                 session.add(OptOutRow(channel=inbound.channel, sender_key=inbound.sender_key, at=at))
         elif isinstance(event, ev.OptedIn):
-            for opt_out in session.scalars(select(OptOutRow).where(OptOutRow.channel == inbound.channel, OptOutRow.sender_key == inbound.sender_key)):
+            for opt_out in session.scalars(
+                select(OptOutRow).where(OptOutRow.channel == inbound.channel, OptOutRow.sender_key == inbound.sender_key)
+            ):
                 session.delete(opt_out)
         elif case is not None:
             _record_on_case(session, case, event, at)
     if case is not None and case.status in ("in_progress", "submitted", "incomplete"):
-        if cases.sync_case(case, conversation, profile, row.reply_address) and not any(isinstance(e, ev.CaseOpened) for e in events):
+        raised_to_high = cases.sync_case(case, conversation, profile, row.reply_address)
+        # A case opened by this message was just announced, at its present risk.
+        if raised_to_high and not any(isinstance(e, ev.CaseOpened) for e in events):
             notify_team(session, intake, case, at, escalated=True)
     return case
 
@@ -185,12 +227,22 @@ def notify_team(session: Session, intake: Intake, case: CaseRow, at: Any, *, esc
     """Tell the landlord's team at once, through the outbox: the reference and risk, never the report's words."""
     profile = intake.profiles[case.org]
     outbox.enqueue(
-        session, org=case.org, channel="email", purpose="team_notice", recipient=intake.team_email(case.org),
-        case_id=case.id, at=at,
+        session,
+        org=case.org,
+        channel="email",
+        purpose="team_notice",
+        recipient=intake.team_email(case.org),
+        case_id=case.id,
+        at=at,
         payload={
-            "reference": case.reference, "org_name": profile.name, "channel": case.channel,
-            "risk_level": case.risk_level, "risk_reasons": list(case.risk_reasons),
-            "first_contact_due": case.first_contact_due.isoformat(), "status": case.status, "escalated": escalated,
+            "reference": case.reference,
+            "org_name": profile.name,
+            "channel": case.channel,
+            "risk_level": case.risk_level,
+            "risk_reasons": list(case.risk_reasons),
+            "first_contact_due": case.first_contact_due.isoformat(),
+            "status": case.status,
+            "escalated": escalated,
         },
     )
 
@@ -200,8 +252,10 @@ def current_replies(intake: Intake, org: str, channel: str, sender_key: str) -> 
     with intake.store.transaction() as session:
         row = session.scalar(
             select(ConversationRow).where(
-                ConversationRow.org == org, ConversationRow.channel == channel,
-                ConversationRow.sender_key == sender_key, ConversationRow.status != "ended",
+                ConversationRow.org == org,
+                ConversationRow.channel == channel,
+                ConversationRow.sender_key == sender_key,
+                ConversationRow.status != "ended",
             )
         )
         if row is None:

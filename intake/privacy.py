@@ -1,4 +1,5 @@
 """Keyed hashes of senders, so a conversation can be found again without keeping who sent it."""
+
 from __future__ import annotations
 
 import hashlib

@@ -1,10 +1,11 @@
 """Turn what a reporter typed into an answer: one small parser per question kind."""
+
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Sequence
 from zoneinfo import ZoneInfo
 
 from intake.messages import Choice

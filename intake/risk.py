@@ -3,6 +3,7 @@
 The factors, weights and forcing rules live in risk.yaml beside this module; this code only
 adds them up. A bad matrix file raises ConfigError at load, naming the file and the field.
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
@@ -68,8 +69,7 @@ class When(_Strict):
 
     @model_validator(mode="after")
     def _one_form(self) -> When:
-        given = frozenset(k for k in ("question", "option", "equals", "signal")
-                          if getattr(self, k) is not None)
+        given = frozenset(k for k in ("question", "option", "equals", "signal") if getattr(self, k) is not None)
         if given not in _WHEN_FORMS:
             raise PydanticCustomError(
                 "when_form",
@@ -134,9 +134,7 @@ def _cross_check(matrix: RiskMatrix) -> list[str]:
             problems.append(f"factors[{i}].when.question: {when.question!r} is not in questions")
         elif (wanted := when.option or when.equals) not in options:
             key = "option" if when.option else "equals"
-            problems.append(
-                f"factors[{i}].when.{key}: {wanted!r} is not an option of {when.question}"
-            )
+            problems.append(f"factors[{i}].when.{key}: {wanted!r} is not an option of {when.question}")
     for i, rule in enumerate(matrix.always_high):
         for j, factor_id in enumerate(rule):
             if factor_id not in seen:

@@ -1,4 +1,5 @@
 """Assemble the core from settings, and run the one background worker."""
+
 from __future__ import annotations
 
 import logging
@@ -6,7 +7,7 @@ import os
 import socket
 import threading
 import time
-from typing import Mapping
+from collections.abc import Mapping
 
 from intake import housekeeping, nlp, outbox, risk
 from intake.flow import load_flow

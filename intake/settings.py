@@ -1,11 +1,12 @@
 """Typed settings from the environment, failing loudly on bad values."""
+
 from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Mapping
 
 from intake.errors import ConfigError
 from intake.notify import EmailSettings
@@ -24,7 +25,7 @@ class Settings:
     environ: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> "Settings":
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         env = dict(os.environ if environ is None else environ)
         instance = Path(env.get("INTAKE_INSTANCE_PATH") or Path.cwd() / "instance").resolve()
         public_url = env.get("INTAKE_PUBLIC_URL") or DEFAULT_PUBLIC_URL

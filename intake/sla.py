@@ -84,9 +84,7 @@ def first_contact_due(reported_at: datetime, rule: DeadlineRule) -> datetime:
     raise ValueError(f"unknown deadline rule kind {rule.kind!r}")
 
 
-def next_contact_due(
-    last_contact_at: datetime, working_days: int | None, timezone: str = "Europe/London"
-) -> datetime | None:
+def next_contact_due(last_contact_at: datetime, working_days: int | None, timezone: str = "Europe/London") -> datetime | None:
     """Return when the next contact is due, or None when the landlord sets no cadence."""
     _require_aware(last_contact_at, "last_contact_at")
     if working_days is None:

@@ -1,4 +1,5 @@
 """The Victims Code message a reporter gets the moment their report is made, and the signposting in it."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -124,5 +125,10 @@ def commitment_lines(profile: Profile, t: Translator, vocabulary: Vocabulary | N
                 )
             )
     if profile.complaints:
-        lines.append(t("You can complain to %(run_by)s if you are unhappy with how your case was handled.", run_by=profile.complaints.run_by))
+        lines.append(
+            t(
+                "You can complain to %(run_by)s if you are unhappy with how your case was handled.",
+                run_by=profile.complaints.run_by,
+            )
+        )
     return lines

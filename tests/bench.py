@@ -4,13 +4,14 @@ Figures are medians over whole anonymous reports on a real SQLite file (WAL), on
 Baselines: a bare SQLite transaction (insert one row, commit) for the pipeline, and a
 JSON round-trip of the conversation state for the pure engine.
 """
+
 from __future__ import annotations
 
 import json
 import statistics
 import tempfile
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import text
@@ -42,8 +43,14 @@ def bench_pipeline(store: Store, profiles) -> tuple[list[float], list[float]]:
     per_message: list[float] = []
     for report in range(REPORTS):
         for index, body in enumerate([*ANONYMOUS_VICTIM, "send"]):
-            inbound = InboundMessage(org="mkcc", channel="sms", sender_key=f"bench-{report}", text=body,
-                                     provider_id=f"bench-{report}-{index}", received_at=datetime.now(timezone.utc))
+            inbound = InboundMessage(
+                org="mkcc",
+                channel="sms",
+                sender_key=f"bench-{report}",
+                text=body,
+                provider_id=f"bench-{report}-{index}",
+                received_at=datetime.now(UTC),
+            )
             start = time.perf_counter()
             handle(intake, inbound)
             per_message.append(time.perf_counter() - start)
@@ -80,8 +87,10 @@ def _ms(samples: list[float], q: float) -> float:
 
 def report(name: str, samples: list[float], baseline: list[float], baseline_name: str) -> None:
     median, base = statistics.median(samples), statistics.median(baseline)
-    print(f"{name}: {1 / median:8.0f} msg/s  p50 {median * 1000:6.2f} ms  p99 {_ms(samples, 99):6.2f} ms"
-          f"  = {median / base:5.1f}x {baseline_name} ({base * 1000:.3f} ms)")
+    print(
+        f"{name}: {1 / median:8.0f} msg/s  p50 {median * 1000:6.2f} ms  p99 {_ms(samples, 99):6.2f} ms"
+        f"  = {median / base:5.1f}x {baseline_name} ({base * 1000:.3f} ms)"
+    )
 
 
 def main() -> None:

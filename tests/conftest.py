@@ -1,4 +1,5 @@
 """Shared fixtures: landlord profiles, real databases (SQLite file, and PostgreSQL when configured)."""
+
 from __future__ import annotations
 
 import os

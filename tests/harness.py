@@ -1,7 +1,8 @@
 """Drive conversations in tests: through the pure engine, or through the whole pipeline."""
+
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from itertools import count
 from typing import Any
 
@@ -13,24 +14,43 @@ from intake.orgs.schema import Profile
 from intake.pipeline import Intake, handle
 
 # A Tuesday in November: no bank holiday near it, so deadlines are easy to read.
-FIXED_NOW = datetime(2026, 11, 17, 10, 30, tzinfo=timezone.utc)
+FIXED_NOW = datetime(2026, 11, 17, 10, 30, tzinfo=UTC)
 
 
 class EngineChat:
     """A reporter talking to the pure engine: no database, fixed clock and reference."""
 
-    def __init__(self, profile: Profile, channel: str = "sms", language: str = "en", hint: str | None = None,
-                 reference: str = "MK-ABCDEF", now: datetime = FIXED_NOW):
+    def __init__(
+        self,
+        profile: Profile,
+        channel: str = "sms",
+        language: str = "en",
+        hint: str | None = None,
+        reference: str = "MK-ABCDEF",
+        now: datetime = FIXED_NOW,
+    ):
         self.profile, self.channel, self.hint, self.reference, self.now = profile, channel, hint, reference, now
         self.conversation = Conversation(org=profile.slug, channel=channel, language=language)
         self.events: list[Any] = []
         self.case_status: str | None = None
 
     def send(self, text: str = "", attachments: tuple = ()) -> list[OutboundMessage]:
-        inbound = InboundMessage(org=self.profile.slug, channel=self.channel, sender_key="tester", text=text,
-                                 locale_hint=self.hint, received_at=self.now, attachments=attachments)
-        context = EngineContext(profile=self.profile, channel=self.channel, public_url="https://report.example.org",
-                                fresh_reference=self.reference, case_status=self.case_status)
+        inbound = InboundMessage(
+            org=self.profile.slug,
+            channel=self.channel,
+            sender_key="tester",
+            text=text,
+            locale_hint=self.hint,
+            received_at=self.now,
+            attachments=attachments,
+        )
+        context = EngineContext(
+            profile=self.profile,
+            channel=self.channel,
+            public_url="https://report.example.org",
+            fresh_reference=self.reference,
+            case_status=self.case_status,
+        )
         step = advance(self.conversation, inbound, nlp.analyse(text, self.conversation.language), context)
         self.conversation = step.conversation
         self.events.extend(step.events)
@@ -52,15 +72,30 @@ class PipelineChat:
 
     _ids = count(1)
 
-    def __init__(self, intake: Intake, org: str = "mkcc", channel: str = "sms", sender: str = "reporter-1",
-                 address: str | None = None, hint: str | None = None):
+    def __init__(
+        self,
+        intake: Intake,
+        org: str = "mkcc",
+        channel: str = "sms",
+        sender: str = "reporter-1",
+        address: str | None = None,
+        hint: str | None = None,
+    ):
         self.intake, self.org, self.channel, self.sender, self.address, self.hint = intake, org, channel, sender, address, hint
 
-    def send(self, text: str = "", *, provider_id: str | None = None, at: datetime | None = None, attachments: tuple = ()) -> list[OutboundMessage]:
+    def send(
+        self, text: str = "", *, provider_id: str | None = None, at: datetime | None = None, attachments: tuple = ()
+    ) -> list[OutboundMessage]:
         inbound = InboundMessage(
-            org=self.org, channel=self.channel, sender_key=self.sender, text=text,
-            provider_id=provider_id or f"msg-{next(self._ids)}", locale_hint=self.hint,
-            reply_address=self.address, received_at=at or datetime.now(timezone.utc), attachments=attachments,
+            org=self.org,
+            channel=self.channel,
+            sender_key=self.sender,
+            text=text,
+            provider_id=provider_id or f"msg-{next(self._ids)}",
+            locale_hint=self.hint,
+            reply_address=self.address,
+            received_at=at or datetime.now(UTC),
+            attachments=attachments,
         )
         return handle(self.intake, inbound)
 
@@ -77,18 +112,18 @@ def question_ids(replies: list[OutboundMessage]) -> list[str]:
 
 # Answers that take an anonymous victim on SMS straight through to the summary.
 ANONYMOUS_VICTIM = [
-    "hello",                       # opens the chat
-    "2",                           # danger_now: no
-    "1",                           # role: victim
-    "3",                           # identity: anonymous (SMS offers here / other / anonymous)
-    "1",                           # scope: yes
+    "hello",  # opens the chat
+    "2",  # danger_now: no
+    "1",  # role: victim
+    "3",  # identity: anonymous (SMS offers here / other / anonymous)
+    "1",  # scope: yes
     "They shouted abuse at me and wrote on my door",
     "last night",
     "Saxon Gate, MK9 3EJ",
-    "1",                           # motivation
-    "1",                           # incident type
+    "1",  # motivation
+    "1",  # incident type
     "A man from the next block",
-    "1 3",                         # risk_incident
-    "2",                           # risk_impact
-    "1",                           # consent
+    "1 3",  # risk_incident
+    "2",  # risk_impact
+    "1",  # consent
 ]

@@ -1,4 +1,5 @@
 """The core knows nothing of its doors: intake/ imports no web framework, provider SDK or channel."""
+
 from __future__ import annotations
 
 import ast

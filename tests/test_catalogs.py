@@ -1,4 +1,5 @@
 """Every word a reporter sees is in the catalogs, and every shipped catalog is complete and compiled."""
+
 from __future__ import annotations
 
 import re
@@ -28,9 +29,23 @@ def _key(message) -> tuple:
 def test_the_template_holds_every_msgid_in_the_code_and_data_files(tmp_path):
     fresh = tmp_path / "messages.pot"
     subprocess.run(
-        [str(Path(sys.executable).parent / "pybabel"), "extract", "-F", "translations/babel.cfg", "-k", "t", "-k", "plural:1,2",
-         "--no-location", "-o", str(fresh), "."],
-        cwd=ROOT, check=True, capture_output=True,
+        [
+            str(Path(sys.executable).parent / "pybabel"),
+            "extract",
+            "-F",
+            "translations/babel.cfg",
+            "-k",
+            "t",
+            "-k",
+            "plural:1,2",
+            "--no-location",
+            "-o",
+            str(fresh),
+            ".",
+        ],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
     )
     extracted = {_key(m) for m in _read(fresh) if m.id}
     committed = {_key(m) for m in _read(TRANSLATIONS_DIR / "messages.pot") if m.id}

@@ -1,4 +1,5 @@
 """Immediate-danger phrases, text folding and postcodes in intake.nlp."""
+
 from __future__ import annotations
 
 import logging

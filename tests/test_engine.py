@@ -1,4 +1,5 @@
 """The report conversation, branch by branch, through the pure engine."""
+
 from __future__ import annotations
 
 import pytest
@@ -46,7 +47,11 @@ def test_saying_someone_is_in_danger_gives_the_999_advice_before_the_next_questi
     assert replies[-1].question_id == "role"
 
 
-@pytest.mark.parametrize("step_answers", [[], ["2"], ["2", "1"], ANONYMOUS_VICTIM[1:6]], ids=["at the start", "at role", "at identity", "after the description"])
+@pytest.mark.parametrize(
+    "step_answers",
+    [[], ["2"], ["2", "1"], ANONYMOUS_VICTIM[1:6]],
+    ids=["at the start", "at role", "at identity", "after the description"],
+)
 def test_a_danger_message_at_any_step_gets_the_999_advice_first(mkcc, step_answers):
     chat = EngineChat(mkcc)
     walk(chat, ["hi", *step_answers])
@@ -290,7 +295,29 @@ def test_sending_the_report_gives_the_reference_and_the_victims_code(mkcc):
 
 def test_a_named_reporter_is_told_when_the_case_officer_will_contact_them(mkcc):
     chat = EngineChat(mkcc)
-    walk(chat, ["hi", "2", "1", "1", "Amina", "1", "They spat at me", "today", "MK9 3EJ", "1", "1", "", "skip", "skip", "skip", "skip", "1", "skip"])
+    walk(
+        chat,
+        [
+            "hi",
+            "2",
+            "1",
+            "1",
+            "Amina",
+            "1",
+            "They spat at me",
+            "today",
+            "MK9 3EJ",
+            "1",
+            "1",
+            "",
+            "skip",
+            "skip",
+            "skip",
+            "skip",
+            "1",
+            "skip",
+        ],
+    )
     assert chat.step == SUMMARY
     replies = chat.send("send")
     text = "\n".join(r.text for r in replies)
@@ -310,7 +337,7 @@ def test_sending_without_a_description_still_opens_a_case(mkcc):
 
 def test_a_message_after_submission_is_added_as_further_information(mkcc):
     chat = EngineChat(mkcc)
-    walk(chat, ANONYMOUS_VICTIM + ["1"])
+    walk(chat, [*ANONYMOUS_VICTIM, "1"])
     replies = chat.send("They came back this morning")
     assert "added this to your report MK-ABCDEF" in replies[0].text
     assert chat.events[-1].text == "They came back this morning"
@@ -318,7 +345,7 @@ def test_a_message_after_submission_is_added_as_further_information(mkcc):
 
 def test_new_after_submission_starts_a_fresh_report(mkcc):
     chat = EngineChat(mkcc)
-    walk(chat, ANONYMOUS_VICTIM + ["1"])
+    walk(chat, [*ANONYMOUS_VICTIM, "1"])
     replies = chat.send("NEW")
     assert replies[-1].question_id == "danger_now"
     assert chat.conversation.case_reference is None and chat.event_types()[-1] == "NewReportStarted"

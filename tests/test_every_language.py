@@ -1,4 +1,5 @@
 """A whole report through the console door in every shipped language, with no English left in it."""
+
 from __future__ import annotations
 
 import io
@@ -24,7 +25,7 @@ def _english_chunks() -> set[str]:
         template = read_po(handle)
     chunks: set[str] = set()
     for message in template:
-        for msgid in (message.id if isinstance(message.id, tuple) else (message.id,)):
+        for msgid in message.id if isinstance(message.id, tuple) else (message.id,):
             for chunk in PLACEHOLDER.split(msgid or ""):
                 chunk = chunk.strip(" .,:;()")
                 if len(chunk.split()) >= 3:

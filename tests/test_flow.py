@@ -1,4 +1,5 @@
 """The flow, keyword and vocabulary files are checked at start-up and fail naming the file and field."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -25,7 +26,11 @@ def _broken_copy(tmp_path: Path, change) -> Path:
         pytest.param(lambda d: d["questions"][0].update(kind="slider"), "questions.0.kind", id="unknown question kind"),
         pytest.param(lambda d: d["questions"][1].pop("options"), "questions.1", id="choice question without options"),
         pytest.param(lambda d: d["questions"][0].update(colour="red"), "questions.0.colour", id="misspelt key"),
-        pytest.param(lambda d: d["questions"][0]["after"][0].update(say="no_such_message"), "no_such_message", id="after names an unknown message"),
+        pytest.param(
+            lambda d: d["questions"][0]["after"][0].update(say="no_such_message"),
+            "no_such_message",
+            id="after names an unknown message",
+        ),
         pytest.param(lambda d: d["questions"].append(dict(d["questions"][0])), "unique", id="repeated question id"),
     ],
 )

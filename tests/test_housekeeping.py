@@ -1,4 +1,5 @@
 """Housekeeping on a real database: idle conversations become incomplete cases, old replies are forgotten."""
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta
@@ -113,15 +114,30 @@ def test_a_reporter_who_stopped_or_left_gets_no_victims_code_message(intake, wor
         assert "victims_code_not_sent" not in event_kinds(session, case.id)
 
 
-
 def test_a_named_reporter_who_asked_for_no_messages_gets_no_victims_code_message(intake):
     chat = PipelineChat(intake, address=PHONE)
-    walk(chat, [
-        "hello", "2", "1", "1", "Amina Yusuf", "1", "Someone keeps leaving rubbish at my door",
-        "yesterday", "MK9 3EJ", "2", "14", "no idea", "7", "8", "5",
-        "1",  # consent
-        "1",  # contact_safety: do not leave voicemails or messages
-    ])  # ... and leaves at the summary without sending
+    walk(
+        chat,
+        [
+            "hello",
+            "2",
+            "1",
+            "1",
+            "Amina Yusuf",
+            "1",
+            "Someone keeps leaving rubbish at my door",
+            "yesterday",
+            "MK9 3EJ",
+            "2",
+            "14",
+            "no idea",
+            "7",
+            "8",
+            "5",
+            "1",  # consent
+            "1",  # contact_safety: do not leave voicemails or messages
+        ],
+    )  # ... and leaves at the summary without sending
 
     assert housekeeping.expire_idle_conversations(intake, FIXED_NOW + IDLE + timedelta(minutes=1)) == 1
 
@@ -132,6 +148,7 @@ def test_a_named_reporter_who_asked_for_no_messages_gets_no_victims_code_message
         assert victims_code_rows(session) == []
         [not_sent] = rows(session, CaseEventRow, kind="victims_code_not_sent")
         assert "no messages" in not_sent.data["reason"]
+
 
 def test_an_idle_conversation_that_never_reached_a_description_is_just_ended(intake):
     chat = PipelineChat(intake, address=PHONE)

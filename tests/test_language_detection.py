@@ -1,4 +1,5 @@
 """The first message picks the reply language; Urdu and Shahmukhi Panjabi are offered together."""
+
 from __future__ import annotations
 
 from collections import defaultdict

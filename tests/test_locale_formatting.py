@@ -1,7 +1,8 @@
 """Plurals, dates and times come out right in each reporter's language (Polish, Arabic and Ukrainian rules)."""
+
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from babel.messages.pofile import read_po
@@ -52,7 +53,7 @@ def test_the_forms_differ_where_the_language_distinguishes_them():
 def test_a_deadline_reads_in_the_reporters_language_on_the_landlords_clock(code, month_word):
     mkcc = load_profiles()["mkcc"]
     # 10:30 UTC on 18 November is 10:30 in London (GMT).
-    text = when(datetime(2026, 11, 18, 10, 30, tzinfo=timezone.utc), mkcc, translator(code))
+    text = when(datetime(2026, 11, 18, 10, 30, tzinfo=UTC), mkcc, translator(code))
     assert month_word in text
     assert "10:30" in text or "١٠:٣٠" in text
 

@@ -64,9 +64,7 @@ class Collector:
         return "250 Message accepted for delivery"
 
     def messages(self):
-        return [
-            email.message_from_bytes(e.content, policy=email.policy.default) for e in self.envelopes
-        ]
+        return [email.message_from_bytes(e.content, policy=email.policy.default) for e in self.envelopes]
 
 
 def free_port() -> int:
@@ -93,9 +91,7 @@ def smtp_server():
 
 
 def sender_for(port: int, tmp_path: Path, **settings) -> EmailSender:
-    return EmailSender(
-        EmailSettings(host="127.0.0.1", port=port, sender=SENDER, timeout=2.0, **settings), tmp_path
-    )
+    return EmailSender(EmailSettings(host="127.0.0.1", port=port, sender=SENDER, timeout=2.0, **settings), tmp_path)
 
 
 # --- composing --------------------------------------------------------------
@@ -118,10 +114,7 @@ def test_a_standard_case_is_not_marked_high_risk():
 def test_a_rise_to_high_risk_says_so():
     message = compose_case_email(make_notice(escalated=True, **HIGH), TEAM, SENDER)
 
-    assert (
-        message["Subject"]
-        == "HIGH RISK: Case RH-2024-0042 has been raised to high risk - Riverside Homes"
-    )
+    assert message["Subject"] == "HIGH RISK: Case RH-2024-0042 has been raised to high risk - Riverside Homes"
 
 
 def test_the_body_gives_reference_landlord_channel_risk_reasons_and_deadline():
@@ -197,9 +190,7 @@ def test_a_case_email_is_delivered_with_the_right_to_from_and_subject(smtp_serve
     handler = Collector()
     server = smtp_server(handler)
 
-    message_id = sender_for(server.port, tmp_path).send(
-        compose_case_email(make_notice(**HIGH), TEAM, SENDER)
-    )
+    message_id = sender_for(server.port, tmp_path).send(compose_case_email(make_notice(**HIGH), TEAM, SENDER))
 
     [envelope] = handler.envelopes
     assert envelope.mail_from == SENDER
@@ -212,9 +203,7 @@ def test_a_case_email_is_delivered_with_the_right_to_from_and_subject(smtp_serve
     assert list(tmp_path.iterdir()) == []
 
 
-def test_the_delivered_body_has_the_reference_and_deadline_and_none_of_the_report(
-    smtp_server, tmp_path
-):
+def test_the_delivered_body_has_the_reference_and_deadline_and_none_of_the_report(smtp_server, tmp_path):
     handler = Collector()
     server = smtp_server(handler)
     notice = make_notice(**HIGH)
@@ -247,9 +236,7 @@ def test_a_login_with_the_right_password_delivers(smtp_server, tmp_path):
     handler = Collector()
     server = smtp_server(handler, authenticator=check_login, auth_require_tls=False)
 
-    sender_for(server.port, tmp_path, username="intake", password="s3cret").send(
-        compose_case_email(make_notice(), TEAM, SENDER)
-    )
+    sender_for(server.port, tmp_path, username="intake", password="s3cret").send(compose_case_email(make_notice(), TEAM, SENDER))
 
     assert len(handler.envelopes) == 1
 
@@ -281,17 +268,13 @@ def check_login(server, session, envelope, mechanism, auth_data):
 @pytest.mark.parametrize(
     "rcpt_reply, retryable",
     [
-        pytest.param(
-            "451 4.3.0 Mailbox temporarily unavailable", True, id="451 greylisted is retried"
-        ),
+        pytest.param("451 4.3.0 Mailbox temporarily unavailable", True, id="451 greylisted is retried"),
         pytest.param("452 4.2.2 Mailbox full", True, id="452 mailbox full is retried"),
         pytest.param("550 5.1.1 No such user", False, id="550 no such user is not retried"),
         pytest.param("553 5.1.3 Bad recipient address", False, id="553 bad address is not retried"),
     ],
 )
-def test_a_refused_recipient_is_retried_only_when_the_refusal_is_temporary(
-    smtp_server, tmp_path, rcpt_reply, retryable
-):
+def test_a_refused_recipient_is_retried_only_when_the_refusal_is_temporary(smtp_server, tmp_path, rcpt_reply, retryable):
     server = smtp_server(Collector(rcpt_reply=rcpt_reply))
     notice = make_notice(**HIGH)
 
@@ -416,9 +399,7 @@ def test_an_empty_host_means_write_to_the_mail_folder():
 
 
 def test_ssl_without_a_port_uses_465():
-    settings = EmailSettings.from_env(
-        {"INTAKE_SMTP_HOST": "smtp.example", "INTAKE_SMTP_SSL": "true"}
-    )
+    settings = EmailSettings.from_env({"INTAKE_SMTP_HOST": "smtp.example", "INTAKE_SMTP_SSL": "true"})
 
     assert settings.use_ssl is True
     assert settings.port == 465
@@ -444,20 +425,12 @@ def test_a_boolean_setting_accepts_the_usual_spellings(text, expected):
 @pytest.mark.parametrize(
     "environ, named",
     [
-        pytest.param(
-            {"INTAKE_SMTP_STARTTLS": "maybe"}, "INTAKE_SMTP_STARTTLS", id="bad starttls boolean"
-        ),
+        pytest.param({"INTAKE_SMTP_STARTTLS": "maybe"}, "INTAKE_SMTP_STARTTLS", id="bad starttls boolean"),
         pytest.param({"INTAKE_SMTP_SSL": "on"}, "INTAKE_SMTP_SSL", id="bad ssl boolean"),
-        pytest.param(
-            {"INTAKE_SMTP_PORT": "twenty-five"}, "INTAKE_SMTP_PORT", id="port not a number"
-        ),
+        pytest.param({"INTAKE_SMTP_PORT": "twenty-five"}, "INTAKE_SMTP_PORT", id="port not a number"),
         pytest.param({"INTAKE_SMTP_PORT": "70000"}, "INTAKE_SMTP_PORT", id="port out of range"),
-        pytest.param(
-            {"INTAKE_SMTP_USER": "intake"}, "INTAKE_SMTP_PASSWORD", id="user without password"
-        ),
-        pytest.param(
-            {"INTAKE_MAIL_FROM": "hate-reports"}, "INTAKE_MAIL_FROM", id="from not an address"
-        ),
+        pytest.param({"INTAKE_SMTP_USER": "intake"}, "INTAKE_SMTP_PASSWORD", id="user without password"),
+        pytest.param({"INTAKE_MAIL_FROM": "hate-reports"}, "INTAKE_MAIL_FROM", id="from not an address"),
         pytest.param(
             {"INTAKE_SMTP_SSL": "1", "INTAKE_SMTP_STARTTLS": "1"},
             "INTAKE_SMTP_STARTTLS",

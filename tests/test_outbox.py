@@ -1,4 +1,5 @@
 """The outbox on a real database: atomic claims, retries with backoff, failures, leases, delivery reports, real SMTP."""
+
 from __future__ import annotations
 
 import email
@@ -55,11 +56,27 @@ class ScriptedSender:
         return outcome if outcome != "{id}" else f"SM{message.id:032d}"
 
 
-def queue(store: Store, *, purpose: str = "reply", channel: str = "sms", at: datetime = FIXED_NOW,
-          case_id: int | None = None, payload: dict | None = None, recipient: str | None = PHONE) -> int:
+def queue(
+    store: Store,
+    *,
+    purpose: str = "reply",
+    channel: str = "sms",
+    at: datetime = FIXED_NOW,
+    case_id: int | None = None,
+    payload: dict | None = None,
+    recipient: str | None = PHONE,
+) -> int:
     with store.transaction() as session:
-        row = outbox.enqueue(session, org="mkcc", channel=channel, purpose=purpose, recipient=recipient,
-                             payload=payload or {"messages": []}, at=at, case_id=case_id)
+        row = outbox.enqueue(
+            session,
+            org="mkcc",
+            channel=channel,
+            purpose=purpose,
+            recipient=recipient,
+            payload=payload or {"messages": []},
+            at=at,
+            case_id=case_id,
+        )
         session.flush()
         return row.id
 
@@ -80,7 +97,10 @@ def get(store: Store, model, row_id: int):
 
 def case_events(store: Store, case_id: int) -> list[tuple[str, dict]]:
     with store.transaction() as session:
-        return [(e.kind, e.data) for e in session.scalars(select(CaseEventRow).where(CaseEventRow.case_id == case_id).order_by(CaseEventRow.id))]
+        return [
+            (e.kind, e.data)
+            for e in session.scalars(select(CaseEventRow).where(CaseEventRow.case_id == case_id).order_by(CaseEventRow.id))
+        ]
 
 
 # --- claiming ------------------------------------------------------------------------
@@ -220,7 +240,8 @@ def test_a_permanent_failure_is_not_retried_and_goes_on_the_case_timeline(store,
     assert row.last_error == "21610 unsubscribed recipient"
     assert len(sender.sent) == 1
     assert case_events(store, case_id)[-1] == (
-        "message_failed", {"purpose": "victims_code", "reason": "21610 unsubscribed recipient"},
+        "message_failed",
+        {"purpose": "victims_code", "reason": "21610 unsubscribed recipient"},
     )
     assert get(store, CaseRow, case_id).victims_code_sent_at is None
 
@@ -288,8 +309,9 @@ def test_nothing_is_sent_to_a_reporter_who_opted_out(store, profiles):
     case_id = open_case(store, profiles)
     with store.transaction() as session:
         session.add(OptOutRow(channel="sms", sender_key="reporter-1", at=FIXED_NOW))
-    row_id = queue(store, purpose="victims_code", case_id=case_id,
-                   payload={"messages": [{"text": "hello"}], "sender_key": "reporter-1"})
+    row_id = queue(
+        store, purpose="victims_code", case_id=case_id, payload={"messages": [{"text": "hello"}], "sender_key": "reporter-1"}
+    )
     other = queue(store, purpose="victims_code", payload={"messages": [], "sender_key": "reporter-2"})
     sender = ScriptedSender("{id}")
 
@@ -383,15 +405,20 @@ def smtp_server():
     controller.stop()
 
 
-def test_team_notices_reach_a_real_smtp_server_with_the_reference_the_risk_and_none_of_the_report(intake, smtp_server, tmp_path: Path):
+def test_team_notices_reach_a_real_smtp_server_with_the_reference_the_risk_and_none_of_the_report(
+    intake, smtp_server, tmp_path: Path
+):
     controller, handler = smtp_server
     settings = Settings(
-        instance_path=tmp_path, database_url=intake.store.url, secret_key="test", public_url="https://report.example.org",
+        instance_path=tmp_path,
+        database_url=intake.store.url,
+        secret_key="test",
+        public_url="https://report.example.org",
         email=EmailSettings(host="127.0.0.1", port=controller.port, sender="hate-reports@intake.example", timeout=5.0),
     )
     chat = PipelineChat(intake, address=PHONE)
     description = ANONYMOUS_VICTIM.index("They shouted abuse at me and wrote on my door")
-    for text in [*ANONYMOUS_VICTIM[:description], STORY, *ANONYMOUS_VICTIM[description + 1:], "1"]:
+    for text in [*ANONYMOUS_VICTIM[:description], STORY, *ANONYMOUS_VICTIM[description + 1 :], "1"]:
         chat.send(text)  # opened at standard risk, then raised to high by "1 3"
 
     assert outbox.deliver_due(intake.store, core_senders(settings), "w") == 2
@@ -416,7 +443,10 @@ def test_team_notices_reach_a_real_smtp_server_with_the_reference_the_risk_and_n
 
 def test_a_team_notice_with_no_smtp_host_is_written_to_the_mail_folder(intake, tmp_path: Path):
     settings = Settings(
-        instance_path=tmp_path, database_url=intake.store.url, secret_key="test", public_url="https://report.example.org",
+        instance_path=tmp_path,
+        database_url=intake.store.url,
+        secret_key="test",
+        public_url="https://report.example.org",
         email=EmailSettings(host=None),
     )
     chat = PipelineChat(intake)

@@ -1,4 +1,5 @@
 """The pages every deployment serves: health check and each landlord's Victims Code."""
+
 from __future__ import annotations
 
 import pytest
@@ -23,15 +24,27 @@ def test_healthz_answers_ok_when_the_database_is_reachable(client):
 
 
 def test_healthz_answers_503_when_the_database_is_not(tmp_path):
-    app = create_app({"INTAKE_INSTANCE_PATH": str(tmp_path), "INTAKE_DATABASE_URL": "postgresql+psycopg://nobody@127.0.0.1:1/none"})
+    app = create_app(
+        {"INTAKE_INSTANCE_PATH": str(tmp_path), "INTAKE_DATABASE_URL": "postgresql+psycopg://nobody@127.0.0.1:1/none"}
+    )
     assert app.test_client().get("/healthz").status_code == 503
 
 
 @pytest.mark.parametrize(
     "org, title, facts",
     [
-        pytest.param("mkcc", "What Milton Keynes City Council promises you", ["within 24 hours (1 business day)", "at least every 10 working days", "ASB Team Leader", "Crimestoppers"], id="Milton Keynes"),
-        pytest.param("wchg", "What Wythenshawe Community Housing Group promises you", ["safe place", "Manchester City Council", "True Vision"], id="Wythenshawe"),
+        pytest.param(
+            "mkcc",
+            "What Milton Keynes City Council promises you",
+            ["within 24 hours (1 business day)", "at least every 10 working days", "ASB Team Leader", "Crimestoppers"],
+            id="Milton Keynes",
+        ),
+        pytest.param(
+            "wchg",
+            "What Wythenshawe Community Housing Group promises you",
+            ["safe place", "Manchester City Council", "True Vision"],
+            id="Wythenshawe",
+        ),
     ],
 )
 def test_the_victims_code_page_shows_the_landlords_commitments_and_signposting(client, org, title, facts):

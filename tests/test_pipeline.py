@@ -1,4 +1,5 @@
 """Whole reports through intake.pipeline.handle, on a real database: cases, the outbox, retries, races."""
+
 from __future__ import annotations
 
 import json
@@ -32,15 +33,23 @@ PHONE = "+447700900913"
 STORY = "Zephaniah Quillfeather painted a slur on flat 14B and spat at my daughter"
 # A named SMS reporter, contacted on this number, all the way to the summary.
 NAMED_VICTIM = [
-    "hello", "2", "1",
-    "1",                            # identity: give my name, contact me on this number
-    "Amina Yusuf",                  # name
-    "1",                            # scope
+    "hello",
+    "2",
+    "1",
+    "1",  # identity: give my name, contact me on this number
+    "Amina Yusuf",  # name
+    "1",  # scope
     "Someone keeps leaving rubbish at my door",
-    "yesterday", "MK9 3EJ", "2", "14", "no idea", "7", "8",
-    "3",                            # support: interpreter
-    "1",                            # consent
-    "2",                            # contact_safety: daytime only
+    "yesterday",
+    "MK9 3EJ",
+    "2",
+    "14",
+    "no idea",
+    "7",
+    "8",
+    "3",  # support: interpreter
+    "1",  # consent
+    "2",  # contact_safety: daytime only
 ]
 
 
@@ -86,7 +95,7 @@ def run_together(*jobs):
         barrier.wait()
         try:
             results[i] = job()
-        except BaseException as error:  # noqa: BLE001 - handed back to the test thread
+        except BaseException as error:
             errors.append(error)
 
     threads = [threading.Thread(target=run, args=(i, job)) for i, job in enumerate(jobs)]
@@ -129,16 +138,31 @@ def test_a_whole_anonymous_report_ends_in_a_submitted_case(intake):
 @pytest.mark.parametrize(
     "opened_at, due",
     [
-        pytest.param(datetime(2026, 11, 17, 10, 30, tzinfo=UTC), datetime(2026, 11, 18, 10, 30, tzinfo=UTC),
-                     id="a Tuesday morning is due on Wednesday morning"),
-        pytest.param(datetime(2026, 11, 20, 16, 45, tzinfo=UTC), datetime(2026, 11, 23, 16, 45, tzinfo=UTC),
-                     id="a Friday afternoon is due on Monday afternoon"),
-        pytest.param(datetime(2026, 7, 3, 14, 0, tzinfo=UTC), datetime(2026, 7, 6, 14, 0, tzinfo=UTC),
-                     id="a summer Friday at 15:00 BST is due at 15:00 BST on Monday"),
-        pytest.param(datetime(2026, 12, 24, 11, 0, tzinfo=UTC), datetime(2026, 12, 29, 11, 0, tzinfo=UTC),
-                     id="Christmas Eve is due after the Christmas and Boxing Day bank holidays"),
-        pytest.param(datetime(2026, 10, 23, 9, 0, tzinfo=UTC), datetime(2026, 10, 26, 10, 0, tzinfo=UTC),
-                     id="a Friday at 10:00 BST is due at 10:00 GMT after the clocks go back"),
+        pytest.param(
+            datetime(2026, 11, 17, 10, 30, tzinfo=UTC),
+            datetime(2026, 11, 18, 10, 30, tzinfo=UTC),
+            id="a Tuesday morning is due on Wednesday morning",
+        ),
+        pytest.param(
+            datetime(2026, 11, 20, 16, 45, tzinfo=UTC),
+            datetime(2026, 11, 23, 16, 45, tzinfo=UTC),
+            id="a Friday afternoon is due on Monday afternoon",
+        ),
+        pytest.param(
+            datetime(2026, 7, 3, 14, 0, tzinfo=UTC),
+            datetime(2026, 7, 6, 14, 0, tzinfo=UTC),
+            id="a summer Friday at 15:00 BST is due at 15:00 BST on Monday",
+        ),
+        pytest.param(
+            datetime(2026, 12, 24, 11, 0, tzinfo=UTC),
+            datetime(2026, 12, 29, 11, 0, tzinfo=UTC),
+            id="Christmas Eve is due after the Christmas and Boxing Day bank holidays",
+        ),
+        pytest.param(
+            datetime(2026, 10, 23, 9, 0, tzinfo=UTC),
+            datetime(2026, 10, 26, 10, 0, tzinfo=UTC),
+            id="a Friday at 10:00 BST is due at 10:00 GMT after the clocks go back",
+        ),
     ],
 )
 def test_first_contact_is_due_the_next_business_day_at_the_same_london_time(intake, opened_at, due):
@@ -182,9 +206,14 @@ def test_opening_a_case_queues_a_team_notice_that_carries_none_of_the_report(int
         assert notice.recipient == "ASB@milton-keynes.gov.uk"
         assert notice.created_at == notice.next_attempt_at == case.created_at
         assert notice.payload == {
-            "reference": case.reference, "org_name": "Milton Keynes City Council", "channel": "sms",
-            "risk_level": case.risk_level, "risk_reasons": case.risk_reasons,
-            "first_contact_due": case.first_contact_due.isoformat(), "status": "in_progress", "escalated": False,
+            "reference": case.reference,
+            "org_name": "Milton Keynes City Council",
+            "channel": "sms",
+            "risk_level": case.risk_level,
+            "risk_reasons": case.risk_reasons,
+            "first_contact_due": case.first_contact_due.isoformat(),
+            "status": "in_progress",
+            "escalated": False,
         }
     written = json.dumps(notice.payload)
     for secret in (STORY, "Zephaniah", "slur", PHONE):
@@ -192,8 +221,9 @@ def test_opening_a_case_queues_a_team_notice_that_carries_none_of_the_report(int
 
 
 def test_a_team_address_from_the_environment_wins_over_the_profile(store, profiles):
-    intake = Intake(store=store, profiles=profiles, public_url="https://report.example.org",
-                    team_emails={"mkcc": "hate-team@mkcc.example"})
+    intake = Intake(
+        store=store, profiles=profiles, public_url="https://report.example.org", team_emails={"mkcc": "hate-team@mkcc.example"}
+    )
     walk(PipelineChat(intake), [*BEFORE_DESCRIPTION, STORY])
     with intake.store.transaction() as session:
         assert one(session, OutboxRow).recipient == "hate-team@mkcc.example"
@@ -315,8 +345,12 @@ def test_a_named_reporter_who_wants_contact_here_has_their_number_on_the_case(in
         case = one(session, CaseRow)
         assert case.anonymous is False
         assert case.contact == {
-            "name": "Amina Yusuf", "channel": "sms", "address": PHONE, "other": None,
-            "safety": ["daytime"], "victim": None,
+            "name": "Amina Yusuf",
+            "channel": "sms",
+            "address": PHONE,
+            "other": None,
+            "safety": ["daytime"],
+            "victim": None,
         }
         # Contact details live only in `contact`, never among the answers.
         assert "name" not in case.answers
@@ -333,16 +367,16 @@ def test_an_anonymous_reporters_number_and_words_never_reach_the_case_row_or_the
         assert case.contact is None
         assert case.answers["description"]["value"] == STORY  # kept, where it belongs
         on_case = json.dumps(
-            [{c.name: getattr(case, c.key, None) for c in CaseRow.__table__.columns},
-             [e.data for e in case.events],
-             [(o.recipient, o.payload) for o in rows(session, OutboxRow)]],
+            [
+                {c.name: getattr(case, c.key, None) for c in CaseRow.__table__.columns},
+                [e.data for e in case.events],
+                [(o.recipient, o.payload) for o in rows(session, OutboxRow)],
+            ],
             default=str,
         )
     assert PHONE not in on_case
     assert PHONE.lstrip("+") not in on_case
-    logged = "\n".join(
-        [r.getMessage() for r in caplog.records] + [r.exc_text or "" for r in caplog.records] + [caplog.text]
-    )
+    logged = "\n".join([r.getMessage() for r in caplog.records] + [r.exc_text or "" for r in caplog.records] + [caplog.text])
     for secret in (PHONE, PHONE.lstrip("+"), STORY, "Zephaniah"):
         assert secret not in logged
 
@@ -369,8 +403,22 @@ def test_every_message_is_saved_so_a_restarted_service_carries_on_from_the_same_
         case = one(session, CaseRow)
         assert case.status == "submitted"
         kept = {qid: a["raw"] for qid, a in case.answers.items()}
-    expected_questions = ["opening", "danger_now", "role", "identity", "scope", "description", "when", "where",
-                          "motivation", "incident_types", "perpetrator", "risk_incident", "risk_impact", "consent"]
+    expected_questions = [
+        "opening",
+        "danger_now",
+        "role",
+        "identity",
+        "scope",
+        "description",
+        "when",
+        "where",
+        "motivation",
+        "incident_types",
+        "perpetrator",
+        "risk_incident",
+        "risk_impact",
+        "consent",
+    ]
     assert list(kept) == expected_questions
     assert list(kept.values()) == ANONYMOUS_VICTIM
 
@@ -455,7 +503,7 @@ def test_a_high_risk_answer_after_the_case_opened_sends_the_team_a_second_notice
         assert second.payload["risk_level"] == "high"
         assert set(second.payload["risk_reasons"]) == {"threats_violence", "perpetrator_nearby"}
 
-    walk(chat, ANONYMOUS_VICTIM[risk_incident + 1:] + ["1"])  # still high: no third notice
+    walk(chat, [*ANONYMOUS_VICTIM[risk_incident + 1 :], "1"])  # still high: no third notice
     with intake.store.transaction() as session:
         assert len(rows(session, OutboxRow, purpose="team_notice")) == 2
 
@@ -483,7 +531,8 @@ def test_a_message_after_submission_is_added_to_the_case(intake):
         case = one(session, CaseRow)
         assert case.status == "submitted"
         assert (case.events[-1].kind, case.events[-1].data) == (
-            "further_information", {"text": "He came back and did it again this morning"},
+            "further_information",
+            {"text": "He came back and did it again this morning"},
         )
         assert len(rows(session, CaseRow)) == 1
     assert case.reference in replies[-1].text
@@ -493,4 +542,3 @@ def test_an_unknown_landlord_is_refused_before_anything_is_written(intake):
     with pytest.raises(KeyError):
         handle(intake, InboundMessage(org="nobody", channel="sms", sender_key="k", text="hi", provider_id="x"))
     assert set(counts(intake.store).values()) == {0}
-

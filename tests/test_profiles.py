@@ -93,9 +93,7 @@ def test_contact_deadlines_follow_the_policy(profiles, slug, kind, hours, cadenc
             ["Thames Valley Police", "Crimestoppers", "Stop Hate UK", "Victim Support"],
             id="MKCC 4.2 and 5.4",
         ),
-        pytest.param(
-            "wchg", ["Greater Manchester Police", "Crimestoppers", "True Vision"], id="WCHG 3.1.6"
-        ),
+        pytest.param("wchg", ["Greater Manchester Police", "Crimestoppers", "True Vision"], id="WCHG 3.1.6"),
     ],
 )
 def test_signposting_names_the_organisations_the_policy_names_in_its_order(profiles, slug, names):
@@ -129,9 +127,7 @@ def test_signposting_names_the_organisations_the_policy_names_in_its_order(profi
             "https://www.victimsupport.org.uk",
             id="MKCC Victim Support",
         ),
-        pytest.param(
-            "wchg", "police", "police", "101", "https://www.gmp.police.uk", id="WCHG police"
-        ),
+        pytest.param("wchg", "police", "police", "101", "https://www.gmp.police.uk", id="WCHG police"),
         pytest.param(
             "wchg",
             "crimestoppers",
@@ -150,9 +146,7 @@ def test_signposting_names_the_organisations_the_policy_names_in_its_order(profi
         ),
     ],
 )
-def test_each_signpost_carries_the_policy_number_and_site(
-    profiles, slug, signpost_id, purpose, phone, web
-):
+def test_each_signpost_carries_the_policy_number_and_site(profiles, slug, signpost_id, purpose, phone, web):
     signpost = {s.id: s for s in profiles[slug].signposting}[signpost_id]
     assert (signpost.purpose, signpost.phone, signpost.web) == (purpose, phone, web)
 
@@ -320,17 +314,13 @@ def test_a_bad_profile_fails_naming_the_file_and_field(tmp_path, edit, field, me
         load_profile(path)
 
     lines = str(caught.value).splitlines()
-    assert any(line.startswith(f"{path}: {field}: ") and message in line for line in lines), str(
-        caught.value
-    )
+    assert any(line.startswith(f"{path}: {field}: ") and message in line for line in lines), str(caught.value)
 
 
 def test_a_slug_that_differs_from_the_file_name_is_rejected(tmp_path):
     path = write_profile(tmp_path, "mkc", MKCC_DATA)
 
-    with pytest.raises(
-        ConfigError, match=r"mkc\.yaml: slug: 'mkcc' does not match the file name 'mkc'"
-    ):
+    with pytest.raises(ConfigError, match=r"mkc\.yaml: slug: 'mkcc' does not match the file name 'mkc'"):
         load_profile(path)
 
 
@@ -339,9 +329,7 @@ def test_a_key_written_twice_is_rejected_rather_than_the_last_one_winning(tmp_pa
     text = (ORGS_DIR / "mkcc.yaml").read_text(encoding="utf-8")
     path.write_text(text + "\nconversation_idle_minutes: 5\n", encoding="utf-8")
 
-    with pytest.raises(
-        ConfigError, match=r"mkcc\.yaml: line \d+: 'conversation_idle_minutes' appears twice"
-    ):
+    with pytest.raises(ConfigError, match=r"mkcc\.yaml: line \d+: 'conversation_idle_minutes' appears twice"):
         load_profile(path)
 
 
@@ -376,7 +364,5 @@ def test_profiles_load_without_any_web_framework_or_provider_sdk():
         "print(sorted(m for m in sys.modules if m.split('.')[0] in "
         "{'flask', 'twilio', 'telegram', 'channels'}))"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"

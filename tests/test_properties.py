@@ -1,9 +1,9 @@
 """Whatever a reporter sends, the conversation answers and never breaks: properties, not examples."""
+
 from __future__ import annotations
 
-import re
-
 import json
+import re
 from itertools import count
 
 from hypothesis import HealthCheck, example, given, settings
@@ -35,35 +35,73 @@ KEYWORDS = ("HELP", "BACK", "SKIP", "LANGUAGE", "STATUS", "STOP", "EXIT", "START
 BIDI_MARKS = "\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 # Real words a reporter might send: answers, a danger phrase, a postcode, other scripts.
 PHRASES = (
-    "yes", "no", "Y", "nope", "today", "last night", "20/11", "3 weeks ago", "MK9 3EJ", "m14 5rt",
-    "he is outside my door with a knife", "They shouted abuse at me",
-    "نعم", "لا", "جاري يصرخ علي", "١ ٣", "כן", "השכן צעק עליי", "tak", "Sí", "👍", "🏳️‍🌈", "👨‍👩‍👧",
+    "yes",
+    "no",
+    "Y",
+    "nope",
+    "today",
+    "last night",
+    "20/11",
+    "3 weeks ago",
+    "MK9 3EJ",
+    "m14 5rt",
+    "he is outside my door with a knife",
+    "They shouted abuse at me",
+    "نعم",
+    "لا",
+    "جاري يصرخ علي",
+    "١ ٣",
+    "כן",
+    "השכן צעק עליי",
+    "tak",
+    "Sí",
+    "👍",
+    "🏳️‍🌈",
+    "👨‍👩‍👧",
 )
 
 
 def _mixed_case(word: str) -> st.SearchStrategy[str]:
     flips = st.lists(st.booleans(), min_size=len(word), max_size=len(word))
-    return flips.map(lambda upper: "".join(c.upper() if u else c.lower() for c, u in zip(word, upper)))
+    return flips.map(lambda upper: "".join(c.upper() if u else c.lower() for c, u in zip(word, upper, strict=False)))
 
 
 keywords = st.sampled_from(KEYWORDS).flatmap(_mixed_case)
-keyword_like = st.tuples(st.sampled_from(["", " ", "/", "\t", "\u200f"]), keywords, st.sampled_from(["", " ", "!", ".", "\n", "?"])).map("".join)
+keyword_like = st.tuples(
+    st.sampled_from(["", " ", "/", "\t", "\u200f"]), keywords, st.sampled_from(["", " ", "!", ".", "\n", "?"])
+).map("".join)
 numbers = st.lists(st.integers(min_value=-1, max_value=40), min_size=1, max_size=5).flatmap(
     lambda ns: st.sampled_from([" ", ",", ", ", " and ", ";", "/"]).map(lambda sep: sep.join(map(str, ns)))
 )
 whitespace = st.text(alphabet=" \t\n\r\u00a0\u2003\u200b\u3000", max_size=20)
-emoji = st.text(alphabet=st.characters(min_codepoint=0x1F300, max_codepoint=0x1FAFF) | st.sampled_from("\u200d\ufe0f"), min_size=1, max_size=30)
+emoji = st.text(
+    alphabet=st.characters(min_codepoint=0x1F300, max_codepoint=0x1FAFF) | st.sampled_from("\u200d\ufe0f"),
+    min_size=1,
+    max_size=30,
+)
 arabic = st.text(alphabet=st.characters(min_codepoint=0x0600, max_codepoint=0x06FF) | st.just(" "), min_size=1, max_size=60)
 hebrew = st.text(alphabet=st.characters(min_codepoint=0x0590, max_codepoint=0x05FF) | st.just(" "), min_size=1, max_size=60)
-controls = st.text(alphabet=st.characters(categories=["Cc", "Cf"]) | st.sampled_from("\x00" + BIDI_MARKS), min_size=1, max_size=20)
+controls = st.text(
+    alphabet=st.characters(categories=["Cc", "Cf"]) | st.sampled_from("\x00" + BIDI_MARKS), min_size=1, max_size=20
+)
 digits = st.text(alphabet="0123456789", min_size=1, max_size=12)
 # Long messages are a short piece repeated: as testing as random ones, far quicker to make.
 huge = st.tuples(st.text(min_size=1, max_size=40), st.integers(min_value=500, max_value=LONGEST_MESSAGE)).map(
     lambda piece_and_size: (piece_and_size[0] * piece_and_size[1])[: piece_and_size[1]]
 )
 single = st.one_of(
-    st.just(""), whitespace, keyword_like, numbers, digits, emoji, arabic, hebrew, controls,
-    st.sampled_from(PHRASES), st.text(max_size=80), huge,
+    st.just(""),
+    whitespace,
+    keyword_like,
+    numbers,
+    digits,
+    emoji,
+    arabic,
+    hebrew,
+    controls,
+    st.sampled_from(PHRASES),
+    st.text(max_size=80),
+    huge,
 )
 # Pieces glued together: a bidi mark before "STOP", a keyword inside a sentence, a NUL in a date.
 inbound_text = st.one_of(single, st.lists(single, min_size=2, max_size=4).map("".join))
@@ -144,7 +182,11 @@ def _most_messages_to_the_summary() -> int:
 
 
 @settings(max_examples=60, deadline=None)
-@given(org=ORGS, channel=CHANNELS, texts=st.lists(answers, min_size=_most_messages_to_the_summary(), max_size=_most_messages_to_the_summary()))
+@given(
+    org=ORGS,
+    channel=CHANNELS,
+    texts=st.lists(answers, min_size=_most_messages_to_the_summary(), max_size=_most_messages_to_the_summary()),
+)
 def test_a_reporter_who_keeps_answering_reaches_the_summary_and_can_send(org, channel, texts):
     chat = EngineChat(load_profiles()[org], channel=channel)
     sent = 0
@@ -173,8 +215,13 @@ stops = st.tuples(
 
 
 @settings(max_examples=100, deadline=None)
-@given(org=ORGS, channel=CHANNELS, before=st.lists(answers, max_size=_most_messages_to_the_summary() + 3),
-       in_language_menu=st.booleans(), stop=stops)
+@given(
+    org=ORGS,
+    channel=CHANNELS,
+    before=st.lists(answers, max_size=_most_messages_to_the_summary() + 3),
+    in_language_menu=st.booleans(),
+    stop=stops,
+)
 @example(org="mkcc", channel="sms", before=["hi", "2"], in_language_menu=False, stop="\u200fSTOP")
 def test_stop_ends_the_chat_at_any_step_however_it_is_typed(org, channel, before, in_language_menu, stop):
     chat = EngineChat(load_profiles()[org], channel=channel)
@@ -197,7 +244,9 @@ def _intake(store: Store) -> Intake:
 def _live_conversations(intake: Intake, sender: str) -> int:
     with intake.store.transaction() as session:
         return session.scalar(
-            select(func.count()).select_from(ConversationRow).where(ConversationRow.sender_key == sender, ConversationRow.status != "ended")
+            select(func.count())
+            .select_from(ConversationRow)
+            .where(ConversationRow.sender_key == sender, ConversationRow.status != "ended")
         )
 
 
@@ -219,7 +268,11 @@ def test_whatever_a_reporter_sends_the_pipeline_replies_and_keeps_one_live_conve
 
 
 @PIPELINE
-@given(org=ORGS, channel=CHANNELS, texts=st.lists(answers, min_size=_most_messages_to_the_summary(), max_size=_most_messages_to_the_summary()))
+@given(
+    org=ORGS,
+    channel=CHANNELS,
+    texts=st.lists(answers, min_size=_most_messages_to_the_summary(), max_size=_most_messages_to_the_summary()),
+)
 def test_a_reporter_who_keeps_answering_through_the_pipeline_can_send(sqlite_store, org, channel, texts):
     intake = _intake(sqlite_store)
     chat = PipelineChat(intake, org=org, channel=channel, sender=f"property-{next(_senders)}")

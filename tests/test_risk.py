@@ -1,4 +1,5 @@
 """The risk matrix: answers in, level and reasons out; a bad matrix file fails loudly."""
+
 import ast
 import inspect
 from pathlib import Path
@@ -33,108 +34,163 @@ LEVELS = [
     pytest.param({}, (), "standard", (), id="nothing-answered-is-standard-with-no-reasons"),
     pytest.param(
         {"danger_now": said("no"), "risk_incident": ticked("none"), "risk_impact": ticked("none")},
-        (), "standard", (),
+        (),
+        "standard",
+        (),
         id="no-danger-and-none-ticked-is-standard",
     ),
     # Each always_high rule on its own.
     pytest.param(
-        {"risk_incident": ticked("weapon")}, (), "high", ("weapon",),
+        {"risk_incident": ticked("weapon")},
+        (),
+        "high",
+        ("weapon",),
         id="a-weapon-alone-is-high",
     ),
     pytest.param(
-        {"danger_now": said("yes")}, (), "high", ("immediate_danger",),
+        {"danger_now": said("yes")},
+        (),
+        "high",
+        ("immediate_danger",),
         id="danger-now-alone-is-high",
     ),
     pytest.param(
-        {"danger_now": said("no")}, ("he is outside my door",), "high", ("danger_signalled",),
+        {"danger_now": said("no")},
+        ("he is outside my door",),
+        "high",
+        ("danger_signalled",),
         id="danger-words-in-the-conversation-are-high-even-after-saying-no",
     ),
     pytest.param(
-        {"risk_incident": ticked("threats_violence", "perpetrator_nearby")}, (), "high",
+        {"risk_incident": ticked("threats_violence", "perpetrator_nearby")},
+        (),
+        "high",
         ("threats_violence", "perpetrator_nearby"),
         id="threats-from-someone-living-nearby-are-high",
     ),
     # Either half of the threats-and-nearby rule is not enough alone.
     pytest.param(
-        {"risk_incident": ticked("threats_violence")}, (), "medium", ("threats_violence",),
+        {"risk_incident": ticked("threats_violence")},
+        (),
+        "medium",
+        ("threats_violence",),
         id="threats-alone-are-medium",
     ),
     pytest.param(
-        {"risk_incident": ticked("perpetrator_nearby")}, (), "standard", ("perpetrator_nearby",),
+        {"risk_incident": ticked("perpetrator_nearby")},
+        (),
+        "standard",
+        ("perpetrator_nearby",),
         id="a-perpetrator-nearby-alone-is-standard",
     ),
     # The reporter's own sense of risk.
     pytest.param(
-        {"risk_impact": ticked("unsafe_at_home")}, (), "medium", ("unsafe_at_home",),
+        {"risk_impact": ticked("unsafe_at_home")},
+        (),
+        "medium",
+        ("unsafe_at_home",),
         id="feeling-unsafe-at-home-is-medium",
     ),
     pytest.param(
-        {"risk_impact": ticked("worried_worse")}, (), "medium", ("worried_worse",),
+        {"risk_impact": ticked("worried_worse")},
+        (),
+        "medium",
+        ("worried_worse",),
         id="worry-that-it-will-get-worse-is-medium",
     ),
     # Moderate factors adding up.
     pytest.param(
-        {"risk_impact": ticked("disability")}, (), "standard", ("disability",),
+        {"risk_impact": ticked("disability")},
+        (),
+        "standard",
+        ("disability",),
         id="one-vulnerability-alone-is-standard",
     ),
     pytest.param(
-        {"risk_incident": ticked("ongoing"), "risk_impact": ticked("children")}, (), "medium",
+        {"risk_incident": ticked("ongoing"), "risk_impact": ticked("children")},
+        (),
+        "medium",
         ("children", "ongoing"),
         id="ongoing-with-children-at-home-adds-up-to-medium",
     ),
     pytest.param(
-        {"risk_impact": ticked("disability", "isolated", "health_affected")}, (), "medium",
+        {"risk_impact": ticked("disability", "isolated", "health_affected")},
+        (),
+        "medium",
         ("health_affected", "disability", "isolated"),
         id="three-vulnerabilities-add-up-to-medium",
     ),
     pytest.param(
-        {"risk_incident": ticked("happened_before"),
-         "risk_impact": ticked("disability", "isolated", "health_affected")},
-        (), "high", ("happened_before", "health_affected", "disability", "isolated"),
+        {"risk_incident": ticked("happened_before"), "risk_impact": ticked("disability", "isolated", "health_affected")},
+        (),
+        "high",
+        ("happened_before", "health_affected", "disability", "isolated"),
         id="a-repeat-victim-who-is-vulnerable-isolated-and-suffering-adds-up-to-high",
     ),
     pytest.param(
-        {"risk_incident": ticked("threats_violence", "happened_before", "ongoing")}, (), "high",
+        {"risk_incident": ticked("threats_violence", "happened_before", "ongoing")},
+        (),
+        "high",
         ("threats_violence", "happened_before", "ongoing"),
         id="repeated-ongoing-threats-add-up-to-high",
     ),
     pytest.param(
-        {"risk_impact": ticked("unsafe_at_home", "worried_worse", "children")}, (), "high",
+        {"risk_impact": ticked("unsafe_at_home", "worried_worse", "children")},
+        (),
+        "high",
         ("unsafe_at_home", "worried_worse", "children"),
         id="fear-at-home-and-of-escalation-with-children-adds-up-to-high",
     ),
     # Answers that were not really given.
     pytest.param(
-        {"risk_incident": {**ticked("weapon"), "skipped": True}}, (), "standard", (),
+        {"risk_incident": {**ticked("weapon"), "skipped": True}},
+        (),
+        "standard",
+        (),
         id="a-skipped-question-is-ignored-even-with-a-value",
     ),
     pytest.param(
-        {"danger_now": SKIPPED, "risk_incident": SKIPPED, "risk_impact": SKIPPED}, (),
-        "standard", (),
+        {"danger_now": SKIPPED, "risk_incident": SKIPPED, "risk_impact": SKIPPED},
+        (),
+        "standard",
+        (),
         id="every-question-skipped-is-standard",
     ),
     pytest.param(
-        {"danger_now": unclear("dunno"), "risk_incident": unclear("it was a knife maybe")}, (),
-        "standard", (),
+        {"danger_now": unclear("dunno"), "risk_incident": unclear("it was a knife maybe")},
+        (),
+        "standard",
+        (),
         id="unclear-answers-are-ignored",
     ),
     pytest.param(
-        {"danger_now": None, "risk_incident": {}, "risk_impact": {"value": 7}}, (),
-        "standard", (),
+        {"danger_now": None, "risk_incident": {}, "risk_impact": {"value": 7}},
+        (),
+        "standard",
+        (),
         id="malformed-answers-are-ignored-without-crashing",
     ),
     pytest.param({}, ("", "  "), "standard", (), id="blank-danger-evidence-is-ignored"),
     pytest.param(
-        {"risk_impact": ticked("Unsafe_At_Home", "not_an_option")}, (), "standard", (),
+        {"risk_impact": ticked("Unsafe_At_Home", "not_an_option")},
+        (),
+        "standard",
+        (),
         id="option-ids-the-matrix-does-not-know-are-ignored",
     ),
     # Contradictory or oddly shaped answers still count the risk.
     pytest.param(
-        {"risk_incident": ticked("none", "weapon")}, (), "high", ("weapon",),
+        {"risk_incident": ticked("none", "weapon")},
+        (),
+        "high",
+        ("weapon",),
         id="none-ticked-with-a-weapon-still-counts-the-weapon",
     ),
     pytest.param(
-        {"risk_incident": said("weapon")}, (), "high", ("weapon",),
+        {"risk_incident": said("weapon")},
+        (),
+        "high",
+        ("weapon",),
         id="a-multi-select-sent-as-one-string-still-counts",
     ),
 ]
@@ -148,9 +204,7 @@ def test_answers_earn_the_expected_level_and_reasons(answers, evidence, level, r
 
 def test_the_score_is_the_sum_of_the_weights_present():
     weights = {f.id: f.weight for f in load_matrix().factors}
-    result = assess(
-        {"risk_incident": ticked("happened_before", "ongoing"), "risk_impact": ticked("isolated")}
-    )
+    result = assess({"risk_incident": ticked("happened_before", "ongoing"), "risk_impact": ticked("isolated")})
     assert result == RiskAssessment(
         score=weights["happened_before"] + weights["ongoing"] + weights["isolated"],
         level="medium",
@@ -196,10 +250,7 @@ def test_every_factor_says_where_its_question_and_weight_come_from():
 def test_every_option_the_flow_offers_is_scored_except_none():
     matrix = load_matrix()
     scored = {(f.when.question, f.when.option or f.when.equals) for f in matrix.factors}
-    offered = {
-        (q, o) for q, options in matrix.questions.items() for o in options
-        if o not in ("none", "no")
-    }
+    offered = {(q, o) for q, options in matrix.questions.items() for o in options if o not in ("none", "no")}
     assert offered == scored - {(None, None)}
 
 
@@ -216,18 +267,21 @@ def index_of(data: dict, factor_id: str) -> int:
 def break_factor(factor_id: str, **changes):
     def mutate(data):
         data["factors"][index_of(data, factor_id)].update(changes)
+
     return mutate
 
 
 def set_key(key, value):
     def mutate(data):
         data[key] = value
+
     return mutate
 
 
 def add_rule(rule):
     def mutate(data):
         data["always_high"].append(rule)
+
     return mutate
 
 
@@ -243,38 +297,36 @@ def duplicate_first_factor(data):
 # (how to break the default matrix, the field the error must name)
 BAD_MATRICES = [
     pytest.param(set_key("colour", "red"), "colour", id="an-unknown-top-level-key"),
-    pytest.param(break_factor("ongoing", colour="red"), "factors[{ongoing}].colour",
-                 id="an-unknown-key-in-a-factor"),
-    pytest.param(break_factor("children", weight=-2), "factors[{children}].weight",
-                 id="a-negative-weight"),
-    pytest.param(break_factor("children", weight=0), "factors[{children}].weight",
-                 id="a-zero-weight"),
-    pytest.param(break_factor("children", weight="2"), "factors[{children}].weight",
-                 id="a-weight-written-as-text"),
-    pytest.param(break_factor("children", source=""), "factors[{children}].source",
-                 id="an-empty-source"),
-    pytest.param(add_rule(["threats_violence", "perp_nearby"]), "always_high[4][1]",
-                 id="an-undefined-id-in-always-high"),
+    pytest.param(break_factor("ongoing", colour="red"), "factors[{ongoing}].colour", id="an-unknown-key-in-a-factor"),
+    pytest.param(break_factor("children", weight=-2), "factors[{children}].weight", id="a-negative-weight"),
+    pytest.param(break_factor("children", weight=0), "factors[{children}].weight", id="a-zero-weight"),
+    pytest.param(break_factor("children", weight="2"), "factors[{children}].weight", id="a-weight-written-as-text"),
+    pytest.param(break_factor("children", source=""), "factors[{children}].source", id="an-empty-source"),
+    pytest.param(add_rule(["threats_violence", "perp_nearby"]), "always_high[4][1]", id="an-undefined-id-in-always-high"),
     pytest.param(add_rule([]), "always_high[4]", id="an-empty-always-high-rule"),
-    pytest.param(set_key("at_least_medium", ["unsafe"]), "at_least_medium[0]",
-                 id="an-undefined-id-in-at-least-medium"),
-    pytest.param(set_key("thresholds", {"medium": 8, "high": 4}), "thresholds",
-                 id="thresholds-out-of-order"),
-    pytest.param(set_key("thresholds", {"medium": 4}), "thresholds.high",
-                 id="a-missing-threshold"),
-    pytest.param(break_factor("weapon", when={"question": "risk_incident"}),
-                 "factors[{weapon}].when", id="a-when-with-no-option"),
-    pytest.param(break_factor("weapon", when={"question": "risk_incident", "option": "weapon",
-                                              "equals": "weapon"}),
-                 "factors[{weapon}].when", id="a-when-mixing-two-forms"),
-    pytest.param(break_factor("weapon", when={"signal": "shouting"}),
-                 "factors[{weapon}].when.signal", id="an-unknown-signal"),
-    pytest.param(break_factor("weapon", when={"question": "risk_incident", "option": "weapons"}),
-                 "factors[{weapon}].when.option", id="a-mistyped-option"),
-    pytest.param(break_factor("weapon", when={"question": "risk_incidents", "option": "weapon"}),
-                 "factors[{weapon}].when.question", id="a-mistyped-question"),
-    pytest.param(unquoted_yes, "factors[{immediate_danger}].when.equals",
-                 id="an-unquoted-yes-that-yaml-reads-as-true"),
+    pytest.param(set_key("at_least_medium", ["unsafe"]), "at_least_medium[0]", id="an-undefined-id-in-at-least-medium"),
+    pytest.param(set_key("thresholds", {"medium": 8, "high": 4}), "thresholds", id="thresholds-out-of-order"),
+    pytest.param(set_key("thresholds", {"medium": 4}), "thresholds.high", id="a-missing-threshold"),
+    pytest.param(
+        break_factor("weapon", when={"question": "risk_incident"}), "factors[{weapon}].when", id="a-when-with-no-option"
+    ),
+    pytest.param(
+        break_factor("weapon", when={"question": "risk_incident", "option": "weapon", "equals": "weapon"}),
+        "factors[{weapon}].when",
+        id="a-when-mixing-two-forms",
+    ),
+    pytest.param(break_factor("weapon", when={"signal": "shouting"}), "factors[{weapon}].when.signal", id="an-unknown-signal"),
+    pytest.param(
+        break_factor("weapon", when={"question": "risk_incident", "option": "weapons"}),
+        "factors[{weapon}].when.option",
+        id="a-mistyped-option",
+    ),
+    pytest.param(
+        break_factor("weapon", when={"question": "risk_incidents", "option": "weapon"}),
+        "factors[{weapon}].when.question",
+        id="a-mistyped-question",
+    ),
+    pytest.param(unquoted_yes, "factors[{immediate_danger}].when.equals", id="an-unquoted-yes-that-yaml-reads-as-true"),
     pytest.param(duplicate_first_factor, "factors[15].id", id="a-factor-defined-twice"),
 ]
 

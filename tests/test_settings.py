@@ -1,4 +1,5 @@
 """Settings come from the environment, with working defaults and loud failures."""
+
 from __future__ import annotations
 
 import pytest

@@ -125,9 +125,7 @@ FIRST_CONTACT = [
 
 
 @pytest.mark.parametrize(("reported_at", "mk_due", "wchg_due"), FIRST_CONTACT)
-def test_milton_keynes_first_contact_is_next_business_day_or_24_hours(
-    reported_at, mk_due, wchg_due
-):
+def test_milton_keynes_first_contact_is_next_business_day_or_24_hours(reported_at, mk_due, wchg_due):
     assert first_contact_due(reported_at, MILTON_KEYNES) == mk_due
 
 

@@ -9,6 +9,7 @@ The scripts live here rather than in the JSON files so that each answer can carr
 comment saying which option it picks; the golden file repeats every input, so a change
 to a script shows up in the diff too.
 """
+
 from __future__ import annotations
 
 import difflib
@@ -41,213 +42,226 @@ class Script:
 AFTER_THE_DESCRIPTION = (
     "last night",
     "Outside Saxon Court, Central Milton Keynes",
-    "1",                                # motivation: race
-    "1 2",                              # incident types: verbal abuse, threats
+    "1",  # motivation: race
+    "1 2",  # incident types: verbal abuse, threats
     "A man from the flats opposite, about 40, with a grey van",
-    "1 3",                              # risk_incident: threats or violence, lives nearby
-    "2",                                # risk_impact: worried it will get worse
+    "1 3",  # risk_incident: threats or violence, lives nearby
+    "2",  # risk_impact: worried it will get worse
 )
 
 SCRIPTS: dict[str, Script] = {
     "victim_named_sms": Script(
-        org="mkcc", channel="sms",
+        org="mkcc",
+        channel="sms",
         description="A victim on SMS who gives their name, is contacted on this number and asks for help.",
         inputs=(
             "Hi I need to report something",
-            "2",                            # danger_now: no
-            "1",                            # role: myself
-            "1",                            # identity: give my name, contact me on this number
+            "2",  # danger_now: no
+            "1",  # role: myself
+            "1",  # identity: give my name, contact me on this number
             "Amina Hussain",
-            "1",                            # scope: yes, a council home
+            "1",  # scope: yes, a council home
             "My neighbour shouted racist abuse at me and my children on the stairs and said we should go back where we came from",
             *AFTER_THE_DESCRIPTION,
-            "1 2",                          # support: action plan, support referral
-            "1",                            # consent: yes, share it
-            "2",                            # contact_safety: daytime only
+            "1 2",  # support: action plan, support referral
+            "1",  # consent: yes, share it
+            "2",  # contact_safety: daytime only
             "SEND",
         ),
     ),
     "witness_web": Script(
-        org="mkcc", channel="web",
+        org="mkcc",
+        channel="web",
         description="A witness on the web form who gives their name and an email address, and is not sure it involves a council home.",
         inputs=(
-            "",                             # the web page opens the chat with no text
-            "no",                           # danger_now
-            "2",                            # role: I saw it happen to someone else
-            "1",                            # identity: give my name and contact details
+            "",  # the web page opens the chat with no text
+            "no",  # danger_now
+            "2",  # role: I saw it happen to someone else
+            "1",  # identity: give my name and contact details
             "Peter Green",
             "peter.green@example.org",
-            "3",                            # scope: not sure
+            "3",  # scope: not sure
             "I saw two teenagers spit at a woman in a headscarf at the bus stop on Midsummer Boulevard, MK9 3BN",
-            "yesterday",                    # where was filled from the postcode in the description
-            "2",                            # motivation: religion
-            "verbal abuse",                 # incident type, in words
+            "yesterday",  # where was filled from the postcode in the description
+            "2",  # motivation: religion
+            "verbal abuse",  # incident type, in words
             "Two boys, about 15, school uniform",
-            "none",                         # risk_incident
-            "none",                         # risk_impact
-            "none",                         # support: none for now
-            "ask me first",                 # consent, in words
-            "none",                         # contact_safety: any time is fine
+            "none",  # risk_incident
+            "none",  # risk_impact
+            "none",  # support: none for now
+            "ask me first",  # consent, in words
+            "none",  # contact_safety: any time is fine
             "send",
         ),
     ),
     "third_party_support_worker_web": Script(
-        org="wchg", channel="web",
+        org="wchg",
+        channel="web",
         description="A support worker reporting for a tenant who knows and agrees, with the tenant's contact details.",
         inputs=(
             "",
-            "2",                            # danger_now: no
-            "3",                            # role: reporting for someone else
-            "3",                            # relationship: support worker or carer
-            "Manchester Mind",              # agency_name
-            "1",                            # victim_consent: yes, and they agree
+            "2",  # danger_now: no
+            "3",  # role: reporting for someone else
+            "3",  # relationship: support worker or carer
+            "Manchester Mind",  # agency_name
+            "1",  # victim_consent: yes, and they agree
             "Mr Daniel Okafor, 07700 900456, best after 2pm",  # victim_contact
-            "1",                            # identity: give my name and contact details
+            "1",  # identity: give my name and contact details
             "Sarah Jones",
             "0161 496 0000, or sarah.jones@example.org",
-            "1",                            # scope: yes
+            "1",  # scope: yes
             "My client is a wheelchair user. Kids on the estate keep mocking him and throwing eggs at his window.",
             "3 weeks ago, and again last Friday",
             "Hollyhedge Road, M22 4QN",
-            "4",                            # motivation: disability
-            "3 10",                         # incident types: throwing, ridicule (WCHG's order)
+            "4",  # motivation: disability
+            "3 10",  # incident types: throwing, ridicule (WCHG's order)
             "A group of about five teenagers, they hang around by the shops",
-            "4 5",                          # risk_incident: happened before, still going on
-            "5 7",                          # risk_impact: disability, lives alone
-            "2",                            # support: support referral
-            "1",                            # consent: yes
-            "1",                            # contact_safety: no voicemails
+            "4 5",  # risk_incident: happened before, still going on
+            "5 7",  # risk_impact: disability, lives alone
+            "2",  # support: support referral
+            "1",  # consent: yes
+            "1",  # contact_safety: no voicemails
             "send",
         ),
     ),
     "anonymous_sms": Script(
-        org="wchg", channel="sms",
+        org="wchg",
+        channel="sms",
         description="A victim on SMS who stays anonymous: WCHG points them to Crimestoppers, and asks no contact questions.",
         inputs=(
             "hello",
-            "2",                            # danger_now: no
-            "1",                            # role: myself
-            "3",                            # identity: stay anonymous
-            "1",                            # scope: yes
+            "2",  # danger_now: no
+            "1",  # role: myself
+            "3",  # identity: stay anonymous
+            "1",  # scope: yes
             "Someone wrote homophobic graffiti on my front door",
             "this morning",
             "M22 5RX",
-            "6",                            # motivation: sexual orientation (WCHG's order)
-            "9",                            # incident types: graffiti (WCHG's order)
+            "6",  # motivation: sexual orientation (WCHG's order)
+            "9",  # incident types: graffiti (WCHG's order)
             "I don't know",
-            "7",                            # risk_incident: none of these
-            "1",                            # risk_impact: unsafe at home
-            "3",                            # consent: only when you must
+            "7",  # risk_incident: none of these
+            "1",  # risk_impact: unsafe at home
+            "3",  # consent: only when you must
             "send",
         ),
     ),
     "immediate_danger": Script(
-        org="mkcc", channel="sms",
+        org="mkcc",
+        channel="sms",
         description="A reporter whose first message says someone is at the door with a knife, who says yes to danger now, then carries on.",
         inputs=(
             "Please help he is outside my door with a knife",
-            "yes",                          # danger_now
-            "1",                            # role: myself
-            "3",                            # identity: stay anonymous
-            "1",                            # scope: yes
+            "yes",  # danger_now
+            "1",  # role: myself
+            "3",  # identity: stay anonymous
+            "1",  # scope: yes
             "My neighbour is outside my flat shouting he will stab me because I am gay",
-            "now",                          # when
-            "skip",                         # where
-            "3",                            # motivation: sexual orientation
-            "2 3",                          # incident types: threats, physical attack
-            "skip",                         # perpetrator
-            "1 2 3 5",                      # risk_incident
-            "1",                            # risk_impact
-            "1",                            # consent
+            "now",  # when
+            "skip",  # where
+            "3",  # motivation: sexual orientation
+            "2 3",  # incident types: threats, physical attack
+            "skip",  # perpetrator
+            "1 2 3 5",  # risk_incident
+            "1",  # risk_impact
+            "1",  # consent
             "send",
         ),
     ),
     "abandoned_after_description": Script(
-        org="mkcc", channel="sms",
+        org="mkcc",
+        channel="sms",
         description="A reporter who stops answering after saying what happened: the case is open, the chat still waiting.",
         inputs=(
             "hi",
-            "2",                            # danger_now: no
-            "1",                            # role: myself
-            "3",                            # identity: stay anonymous
-            "1",                            # scope: yes
+            "2",  # danger_now: no
+            "1",  # role: myself
+            "3",  # identity: stay anonymous
+            "1",  # scope: yes
             "People from the next block keep calling me names because I am Polish",
         ),
     ),
     "abandoned_after_description_then_exit": Script(
-        org="mkcc", channel="sms",
+        org="mkcc",
+        channel="sms",
         description="A reporter who leaves at once with EXIT after saying what happened.",
         inputs=(
             "hi",
-            "2",                            # danger_now: no
-            "1",                            # role: myself
-            "3",                            # identity: stay anonymous
-            "1",                            # scope: yes
+            "2",  # danger_now: no
+            "1",  # role: myself
+            "3",  # identity: stay anonymous
+            "1",  # scope: yes
             "People from the next block keep calling me names because I am Polish",
             "EXIT",
         ),
     ),
     "stop_and_help": Script(
-        org="mkcc", channel="telegram",
+        org="mkcc",
+        channel="telegram",
         description="A reporter on Telegram who asks for help, goes back, skips, opens the language menu, asks for status, then stops.",
         inputs=(
-            "/start",                       # Telegram's start button
+            "/start",  # Telegram's start button
             "help",
-            "2",                            # danger_now: no
-            "2",                            # role: witness (a mistake)
+            "2",  # danger_now: no
+            "2",  # role: witness (a mistake)
             "back",
-            "1",                            # role: myself
-            "skip",                         # identity
+            "1",  # role: myself
+            "skip",  # identity
             "language",
-            "1",                            # English
-            "status",                       # before a case
-            "1",                            # scope: yes
+            "1",  # English
+            "status",  # before a case
+            "1",  # scope: yes
             "They threw a brick through my window",
-            "STATUS",                       # after the case opened
+            "STATUS",  # after the case opened
             "Stop",
         ),
     ),
     "summary_change": Script(
-        org="mkcc", channel="sms",
+        org="mkcc",
+        channel="sms",
         description="An anonymous victim who reaches the summary, changes when it happened and their mind about anonymity, then sends.",
         inputs=(
             "hello",
-            "2",                            # danger_now: no
-            "1",                            # role: myself
-            "3",                            # identity: stay anonymous
-            "1",                            # scope: yes
+            "2",  # danger_now: no
+            "1",  # role: myself
+            "3",  # identity: stay anonymous
+            "1",  # scope: yes
             "They shouted abuse at me and wrote on my door",
             "last night",
             "Saxon Gate, MK9 3EJ",
-            "1",                            # motivation
-            "1",                            # incident type
+            "1",  # motivation
+            "1",  # incident type
             "A man from the next block",
-            "1 3",                          # risk_incident
-            "2",                            # risk_impact
-            "1",                            # consent
-            "7",                            # summary: change "When"
+            "1 3",  # risk_incident
+            "2",  # risk_impact
+            "1",  # consent
+            "7",  # summary: change "When"
             "on Sunday",
-            "4",                            # summary: change "Name or anonymous"
-            "1",                            # give my name, contact me on this number
-            "Amina",                        # now asked: name
-            "2",                            # now asked: support
-            "4",                            # now asked: contact_safety
+            "4",  # summary: change "Name or anonymous"
+            "1",  # give my name, contact me on this number
+            "Amina",  # now asked: name
+            "2",  # now asked: support
+            "4",  # now asked: contact_safety
             "send",
         ),
     ),
     "further_information_after_submission": Script(
-        org="mkcc", channel="sms",
+        org="mkcc",
+        channel="sms",
         description="A reporter who sends more after the report is in, asks for its status, then starts a new report.",
         inputs=(
             "hello",
-            "2", "1", "3", "1",             # no danger, myself, anonymous, a council home
+            "2",
+            "1",
+            "3",
+            "1",  # no danger, myself, anonymous, a council home
             "They shouted abuse at me and wrote on my door",
             *AFTER_THE_DESCRIPTION,
-            "1",                            # consent
+            "1",  # consent
             "send",
             "They came back this morning and did it again",
             "status",
-            "",                             # an empty message (a photo the door could not keep, say)
+            "",  # an empty message (a photo the door could not keep, say)
             "NEW",
         ),
     ),
@@ -296,7 +310,11 @@ def test_the_transcript_matches_its_golden_file(name, profiles, request):
         pytest.fail(f"{path} is missing: run pytest {__file__} --update-golden and review it")
     expected = path.read_text(encoding="utf-8")
     if actual != expected:
-        diff = "".join(difflib.unified_diff(expected.splitlines(True), actual.splitlines(True), f"{name}.json (golden)", f"{name}.json (now)"))
+        diff = "".join(
+            difflib.unified_diff(
+                expected.splitlines(True), actual.splitlines(True), f"{name}.json (golden)", f"{name}.json (now)"
+            )
+        )
         pytest.fail(f"the conversation changed; if that is intended, run with --update-golden and review:\n{diff}", pytrace=False)
 
 

@@ -4,6 +4,7 @@ A catalog's directory name is its catalog code (en, pl, pa_Arab, en_easy…). Ea
 English is no locale Babel knows, so it takes English's plural rules; every other code
 is its own locale.
 """
+
 from __future__ import annotations
 
 import sys

@@ -1,9 +1,10 @@
 """Load and validate the report conversation, its keywords and its vocabulary."""
+
 from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
-from typing import Any, Literal, Union
+from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, RootModel, ValidationError, model_validator
@@ -24,7 +25,7 @@ class Variant(_Strict):
     text: str
 
 
-Text = Union[str, list[Variant]]
+Text = str | list[Variant]
 
 
 class Option(_Strict):
@@ -53,7 +54,7 @@ class Question(_Strict):
     after: list[After] = []
 
     @model_validator(mode="after")
-    def _choices_have_options(self) -> "Question":
+    def _choices_have_options(self) -> Question:
         if self.kind in ("choice", "multi") and not (self.options or self.options_from):
             raise ValueError(f"a {self.kind} question needs options or options_from")
         if self.kind not in ("choice", "multi") and (self.options or self.options_from):
@@ -67,7 +68,7 @@ class Flow(_Strict):
     statuses: dict[str, str]
 
     @model_validator(mode="after")
-    def _references_resolve(self) -> "Flow":
+    def _references_resolve(self) -> Flow:
         ids = [q.id for q in self.questions]
         if len(ids) != len(set(ids)):
             raise ValueError("question ids must be unique")

@@ -4,6 +4,7 @@
 reporter typed. Call `check_patterns()` at start-up so that a bad pattern file stops
 the app there, not on the first message in that language.
 """
+
 from __future__ import annotations
 
 import logging

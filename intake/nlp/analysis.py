@@ -1,4 +1,5 @@
 """What the NLP layer found in one message."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -1,4 +1,5 @@
 """Spot phrases saying a reporter is in danger right now, from patterns/<lang>/danger.txt."""
+
 from __future__ import annotations
 
 import re

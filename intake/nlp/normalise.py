@@ -5,6 +5,7 @@ fold only has to be right, not reversible. Each fold touches one script's
 characters, which is why one function serves all fourteen languages and messages
 that mix them.
 """
+
 from __future__ import annotations
 
 import re
@@ -26,13 +27,26 @@ _INVISIBLE = (
 # differently; each is folded to one form. The harakat and Quranic marks are dropped:
 # hardly anyone types them, and those who do must still match.
 _ARABIC_LETTERS = {
-    "\u0623": "\u0627", "\u0625": "\u0627", "\u0622": "\u0627", "\u0671": "\u0627",  # alef forms
-    "\u0672": "\u0627", "\u0673": "\u0627",
-    "\u0649": "\u064a", "\u06cc": "\u064a", "\u06d2": "\u064a", "\u06d3": "\u064a",  # ى ی ے ۓ -> ي
-    "\u0626": "\u064a", "\u0624": "\u0648",  # ئ -> ي, ؤ -> و
+    "\u0623": "\u0627",
+    "\u0625": "\u0627",
+    "\u0622": "\u0627",
+    "\u0671": "\u0627",  # alef forms
+    "\u0672": "\u0627",
+    "\u0673": "\u0627",
+    "\u0649": "\u064a",
+    "\u06cc": "\u064a",
+    "\u06d2": "\u064a",
+    "\u06d3": "\u064a",  # ى ی ے ۓ -> ي
+    "\u0626": "\u064a",
+    "\u0624": "\u0648",  # ئ -> ي, ؤ -> و
     "\u06a9": "\u0643",  # ک -> ك
-    "\u06d5": "\u0647", "\u06c1": "\u0647", "\u06c0": "\u0647", "\u06c2": "\u0647",  # ە ہ ۀ ۂ -> ه
-    "\u06be": "\u0647", "\u0629": "\u0647", "\u06c3": "\u0647",  # ھ ة ۃ -> ه
+    "\u06d5": "\u0647",
+    "\u06c1": "\u0647",
+    "\u06c0": "\u0647",
+    "\u06c2": "\u0647",  # ە ہ ۀ ۂ -> ه
+    "\u06be": "\u0647",
+    "\u0629": "\u0647",
+    "\u06c3": "\u0647",  # ھ ة ۃ -> ه
     "\u06ba": "\u0646",  # ں -> ن: Urdu nasal noon is often typed as a plain noon
 }
 _ARABIC_MARKS = [0x0640, 0x0670, *range(0x064B, 0x0660), *range(0x06D6, 0x06EE)]
@@ -72,9 +86,7 @@ _FOLDS = _build_folds()
 
 # Combining accents in the blocks Latin text uses; stripped only after a Latin letter so
 # that Cyrillic й and every Brahmic vowel sign survive.
-_LATIN_ACCENTS = re.compile(
-    "(?<=[a-z])[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]+"
-)
+_LATIN_ACCENTS = re.compile("(?<=[a-z])[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]+")
 _CYRILLIC = re.compile("[\u0400-\u04ff]")
 # A Russian keyboard has no Ukrainian і, so people type a Latin i inside Cyrillic words.
 _LATIN_I_IN_CYRILLIC = re.compile("(?<=[\u0400-\u04ff])i|i(?=[\u0400-\u04ff])")
@@ -96,9 +108,7 @@ def mark_class() -> str:
             ranges[-1][1] = code
         else:
             ranges.append([code, code])
-    return "".join(
-        re.escape(chr(a)) if a == b else f"{re.escape(chr(a))}-{re.escape(chr(b))}" for a, b in ranges
-    )
+    return "".join(re.escape(chr(a)) if a == b else f"{re.escape(chr(a))}-{re.escape(chr(b))}" for a, b in ranges)
 
 
 @cache

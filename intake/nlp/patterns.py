@@ -5,6 +5,7 @@ lines and blank lines ignored. The format is kept this plain so that a later
 spaCy PhraseMatcher can read the same files; every check here fails loudly with
 a ConfigError naming the file and line.
 """
+
 from __future__ import annotations
 
 import re
@@ -67,8 +68,7 @@ def read_phrases(path: Path) -> tuple[Phrase, ...]:
             raise ConfigError(f"{where}: {text!r} is too short to be a phrase")
         if folded in seen:
             raise ConfigError(
-                f"{where}: {text!r} repeats line {seen[folded]} once case, accents and "
-                "apostrophes are folded; keep one of them"
+                f"{where}: {text!r} repeats line {seen[folded]} once case, accents and apostrophes are folded; keep one of them"
             )
         seen[folded] = number
         phrases.append(Phrase(text=text, folded=folded, line=number))

@@ -1,4 +1,5 @@
 """Find UK postcodes in a message."""
+
 from __future__ import annotations
 
 import re
@@ -21,7 +22,5 @@ def find_postcodes(folded: str) -> tuple[str, ...]:
     Takes `normalise`d text, which is already casefolded, in ASCII digits, and has
     punctuation as single spaces, so "mk93ej", "MK9-3EJ" and "ＭＫ９ ３ＥＪ" all match.
     """
-    found = dict.fromkeys(
-        f"{m['outward']} {m['inward']}".upper() for m in _POSTCODE.finditer(folded)
-    )
+    found = dict.fromkeys(f"{m['outward']} {m['inward']}".upper() for m in _POSTCODE.finditer(folded))
     return tuple(found)

@@ -1,4 +1,5 @@
 """Load landlord profiles: one YAML file of policy facts per landlord, checked at start-up."""
+
 from __future__ import annotations
 
 import difflib
@@ -103,9 +104,7 @@ def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: b
     for key_node, _ in node.value:
         key = loader.construct_object(key_node, deep=deep)
         if key in seen:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"{key!r} appears twice", key_node.start_mark
-            )
+            raise yaml.constructor.ConstructorError(None, None, f"{key!r} appears twice", key_node.start_mark)
         seen.add(key)
     return loader.construct_mapping(node, deep=deep)
 

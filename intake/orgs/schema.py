@@ -4,6 +4,7 @@ A profile holds ids, numbers, addresses and flags. Anything a reporter reads as 
 sentence lives in intake/flow/vocabulary.yaml and the translation catalogs, keyed by
 the ids chosen here, so every id a profile names is checked against that vocabulary.
 """
+
 from __future__ import annotations
 
 import re
@@ -38,8 +39,7 @@ def _known(section: str, noun: str):
         known = vocabulary_ids()[section]
         if value not in known:
             raise ValueError(
-                f"{value!r} is not a known {noun} in intake/flow/vocabulary.yaml "
-                f"(known: {', '.join(sorted(known))})"
+                f"{value!r} is not a known {noun} in intake/flow/vocabulary.yaml (known: {', '.join(sorted(known))})"
             )
         return value
 
@@ -176,12 +176,8 @@ class Profile(_Fact):
     slug: Annotated[str, AfterValidator(_pattern(_ID, "a slug (lower_case_with_underscores)"))]
     name: str = Field(min_length=1)
     short_name: str = Field(min_length=1)
-    reference_prefix: Annotated[
-        str, AfterValidator(_pattern(re.compile(r"^[A-Z]{2,3}$"), "2 or 3 upper-case letters"))
-    ]
-    default_language: Annotated[
-        str, AfterValidator(_pattern(_LANGUAGE, "a catalog code such as en or pt_BR"))
-    ] = "en"
+    reference_prefix: Annotated[str, AfterValidator(_pattern(re.compile(r"^[A-Z]{2,3}$"), "2 or 3 upper-case letters"))]
+    default_language: Annotated[str, AfterValidator(_pattern(_LANGUAGE, "a catalog code such as en or pt_BR"))] = "en"
     timezone: str = "Europe/London"
     scope: Scope
     strands: Annotated[list[StrandId], Field(min_length=1), AfterValidator(_unique)]

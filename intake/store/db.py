@@ -1,9 +1,10 @@
 """Engines and sessions: SQLite tuned for several processes, any SQLAlchemy URL otherwise."""
+
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker

@@ -1,4 +1,5 @@
 """Bring a database up to the newest schema with Alembic."""
+
 from __future__ import annotations
 
 from pathlib import Path

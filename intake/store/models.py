@@ -1,10 +1,22 @@
 """SQLAlchemy models: conversations, cases and their timeline, inbound receipts, the outbox."""
+
 from __future__ import annotations
 
-from datetime import datetime, timezone
-from typing import Any
+from datetime import UTC, datetime
+from typing import Any, ClassVar
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text, TypeDecorator, UniqueConstraint, text
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -19,16 +31,16 @@ class UTCDateTime(TypeDecorator):
             return None
         if value.tzinfo is None:
             raise ValueError("naive datetimes are not stored: give a zone")
-        return value.astimezone(timezone.utc)
+        return value.astimezone(UTC)
 
     def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
         if value is None:
             return None
-        return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 class Base(DeclarativeBase):
-    type_annotation_map = {datetime: UTCDateTime, dict[str, Any]: JSON, list[Any]: JSON}
+    type_annotation_map: ClassVar = {datetime: UTCDateTime, dict[str, Any]: JSON, list[Any]: JSON}
 
 
 class ConversationRow(Base):
@@ -53,7 +65,9 @@ class ConversationRow(Base):
         # reporter always finds the first's state.
         Index(
             "uq_conversations_live_sender",
-            "org", "channel", "sender_key",
+            "org",
+            "channel",
+            "sender_key",
             unique=True,
             sqlite_where=text("status != 'ended'"),
             postgresql_where=text("status != 'ended'"),
@@ -103,8 +117,8 @@ class CaseRow(Base):
     victims_code_status: Mapped[str | None] = mapped_column(String(16))
     no_messages: Mapped[bool] = mapped_column(default=False)
 
-    events: Mapped[list["CaseEventRow"]] = relationship(back_populates="case", order_by="CaseEventRow.id")
-    attachments: Mapped[list["AttachmentRow"]] = relationship(back_populates="case", order_by="AttachmentRow.id")
+    events: Mapped[list[CaseEventRow]] = relationship(back_populates="case", order_by="CaseEventRow.id")
+    attachments: Mapped[list[AttachmentRow]] = relationship(back_populates="case", order_by="AttachmentRow.id")
 
 
 class CaseEventRow(Base):

@@ -1,4 +1,5 @@
 """Alembic environment: the URL and connection come from intake.store.migrate, never from an ini file."""
+
 from alembic import context
 from sqlalchemy import create_engine
 
