@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+import socket
 from pathlib import Path
 
 import pytest
+from aiosmtpd.controller import Controller
 from sqlalchemy import text
 
 from intake.orgs import load_profiles
@@ -77,3 +79,26 @@ def sqlite_store(tmp_path: Path):
 @pytest.fixture
 def intake(store, profiles) -> Intake:
     return Intake(store=store, profiles=profiles, public_url="https://report.example.org", team_emails={})
+
+
+def free_port() -> int:
+    # aiosmtpd's Controller cannot take port 0: it connects to its own port to check it is up.
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def smtp_server():
+    """Start a real SMTP server on loopback with the given aiosmtpd handler; stop it after the test."""
+    controllers = []
+
+    def start(handler, **kwargs):
+        controller = Controller(handler, hostname="127.0.0.1", port=free_port(), **kwargs)
+        controller.start()
+        controllers.append(controller)
+        return controller
+
+    yield start
+    for controller in controllers:
+        controller.stop()

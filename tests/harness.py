@@ -127,3 +127,25 @@ ANONYMOUS_VICTIM = [
     "2",  # risk_impact
     "1",  # consent
 ]
+
+
+# A named SMS reporter, contacted on this number, all the way to the summary.
+NAMED_VICTIM = [
+    "hello",
+    "2",
+    "1",
+    "1",  # identity: give my name, contact me on this number
+    "Amina Yusuf",  # name
+    "1",  # scope
+    "Someone keeps leaving rubbish at my door",
+    "yesterday",
+    "MK9 3EJ",
+    "2",
+    "14",
+    "no idea",
+    "7",
+    "8",
+    "3",  # support: interpreter
+    "1",  # consent
+    "2",  # contact_safety: daytime only
+]

@@ -17,7 +17,7 @@ from intake.store.models import (
     InboundReceipt,
     OutboxRow,
 )
-from tests.harness import ANONYMOUS_VICTIM, FIXED_NOW, PipelineChat
+from tests.harness import ANONYMOUS_VICTIM, FIXED_NOW, NAMED_VICTIM, PipelineChat
 
 PHONE = "+447700900913"
 DESCRIPTION_AT = ANONYMOUS_VICTIM.index("They shouted abuse at me and wrote on my door")
@@ -116,28 +116,8 @@ def test_a_reporter_who_stopped_or_left_gets_no_victims_code_message(intake, wor
 
 def test_a_named_reporter_who_asked_for_no_messages_gets_no_victims_code_message(intake):
     chat = PipelineChat(intake, address=PHONE)
-    walk(
-        chat,
-        [
-            "hello",
-            "2",
-            "1",
-            "1",
-            "Amina Yusuf",
-            "1",
-            "Someone keeps leaving rubbish at my door",
-            "yesterday",
-            "MK9 3EJ",
-            "2",
-            "14",
-            "no idea",
-            "7",
-            "8",
-            "5",
-            "1",  # consent
-            "1",  # contact_safety: do not leave voicemails or messages
-        ],
-    )  # ... and leaves at the summary without sending
+    # The named victim, but asking for no voicemails or messages.
+    walk(chat, [*NAMED_VICTIM[:-1], "1"])  # ... and leaves at the summary without sending
 
     assert housekeeping.expire_idle_conversations(intake, FIXED_NOW + IDLE + timedelta(minutes=1)) == 1
 

@@ -10,12 +10,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 
 import intake.notify
 from intake.errors import ConfigError, SendError
 from intake.notify import CaseNotice, EmailSender, EmailSettings, compose_case_email
+from tests.conftest import free_port
 
 TEAM = "case-team@riverside-homes.example"
 SENDER = "hate-reports@intake.example"
@@ -65,29 +65,6 @@ class Collector:
 
     def messages(self):
         return [email.message_from_bytes(e.content, policy=email.policy.default) for e in self.envelopes]
-
-
-def free_port() -> int:
-    # aiosmtpd's Controller cannot take port 0: it connects to its own port to check it is up.
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture
-def smtp_server():
-    """Start a loopback SMTP server with a given handler; stop it after the test."""
-    controllers = []
-
-    def start(handler, **kwargs):
-        controller = Controller(handler, hostname="127.0.0.1", port=free_port(), **kwargs)
-        controller.start()
-        controllers.append(controller)
-        return controller
-
-    yield start
-    for controller in controllers:
-        controller.stop()
 
 
 def sender_for(port: int, tmp_path: Path, **settings) -> EmailSender:

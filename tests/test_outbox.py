@@ -5,13 +5,11 @@ from __future__ import annotations
 import email
 import email.policy
 import multiprocessing
-import socket
 import threading
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
-from aiosmtpd.controller import Controller
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -389,26 +387,11 @@ class Collector:
         return "250 Message accepted for delivery"
 
 
-def free_port() -> int:
-    # aiosmtpd's Controller cannot take port 0: it connects to its own port to check it is up.
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture
-def smtp_server():
-    handler = Collector()
-    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    yield controller, handler
-    controller.stop()
-
-
 def test_team_notices_reach_a_real_smtp_server_with_the_reference_the_risk_and_none_of_the_report(
     intake, smtp_server, tmp_path: Path
 ):
-    controller, handler = smtp_server
+    handler = Collector()
+    controller = smtp_server(handler)
     settings = Settings(
         instance_path=tmp_path,
         database_url=intake.store.url,

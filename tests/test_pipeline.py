@@ -23,7 +23,7 @@ from intake.store.models import (
     OptOutRow,
     OutboxRow,
 )
-from tests.harness import ANONYMOUS_VICTIM, FIXED_NOW, PipelineChat, question_ids
+from tests.harness import ANONYMOUS_VICTIM, FIXED_NOW, NAMED_VICTIM, PipelineChat, question_ids
 
 REFERENCE = re.compile(r"^MK-[23456789ABCDEFGHJKMNPQRSTUVWXYZ]{6}$")
 DESCRIPTION_AT = ANONYMOUS_VICTIM.index("They shouted abuse at me and wrote on my door")
@@ -31,26 +31,6 @@ BEFORE_DESCRIPTION = ANONYMOUS_VICTIM[:DESCRIPTION_AT]
 # Distinctive enough that finding it anywhere can only mean it leaked.
 PHONE = "+447700900913"
 STORY = "Zephaniah Quillfeather painted a slur on flat 14B and spat at my daughter"
-# A named SMS reporter, contacted on this number, all the way to the summary.
-NAMED_VICTIM = [
-    "hello",
-    "2",
-    "1",
-    "1",  # identity: give my name, contact me on this number
-    "Amina Yusuf",  # name
-    "1",  # scope
-    "Someone keeps leaving rubbish at my door",
-    "yesterday",
-    "MK9 3EJ",
-    "2",
-    "14",
-    "no idea",
-    "7",
-    "8",
-    "3",  # support: interpreter
-    "1",  # consent
-    "2",  # contact_safety: daytime only
-]
 
 
 def walk(chat: PipelineChat, texts: list[str], at: datetime | None = None) -> list:

@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from tests.harness import EngineChat
+from tests.harness import ANONYMOUS_VICTIM, EngineChat
 
 GOLDEN_DIR = Path(__file__).parent / "data" / "transcripts"
 
@@ -221,20 +221,7 @@ SCRIPTS: dict[str, Script] = {
         channel="sms",
         description="An anonymous victim who reaches the summary, changes when it happened and their mind about anonymity, then sends.",
         inputs=(
-            "hello",
-            "2",  # danger_now: no
-            "1",  # role: myself
-            "3",  # identity: stay anonymous
-            "1",  # scope: yes
-            "They shouted abuse at me and wrote on my door",
-            "last night",
-            "Saxon Gate, MK9 3EJ",
-            "1",  # motivation
-            "1",  # incident type
-            "A man from the next block",
-            "1 3",  # risk_incident
-            "2",  # risk_impact
-            "1",  # consent
+            *ANONYMOUS_VICTIM,  # to the summary
             "7",  # summary: change "When"
             "on Sunday",
             "4",  # summary: change "Name or anonymous"
