@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -133,13 +133,17 @@ def _handle(session: Session, intake: Intake, inbound: InboundMessage) -> list[O
     return replies
 
 
-def _live_conversation(session: Session, inbound: InboundMessage) -> ConversationRow | None:
-    query = select(ConversationRow).where(
-        ConversationRow.org == inbound.org,
-        ConversationRow.channel == inbound.channel,
-        ConversationRow.sender_key == inbound.sender_key,
+def _live_conversation_query(org: str, channel: str, sender_key: str) -> Select[tuple[ConversationRow]]:
+    return select(ConversationRow).where(
+        ConversationRow.org == org,
+        ConversationRow.channel == channel,
+        ConversationRow.sender_key == sender_key,
         ConversationRow.status != "ended",
     )
+
+
+def _live_conversation(session: Session, inbound: InboundMessage) -> ConversationRow | None:
+    query = _live_conversation_query(inbound.org, inbound.channel, inbound.sender_key)
     # On PostgreSQL, lock the row so two messages from one reporter take turns;
     # SQLite's BEGIN IMMEDIATE already serialises writers.
     return session.scalar(query.with_for_update())
@@ -250,14 +254,7 @@ def notify_team(session: Session, intake: Intake, case: CaseRow, at: Any, *, esc
 def current_replies(intake: Intake, org: str, channel: str, sender_key: str) -> list[OutboundMessage] | None:
     """What the reporter was last asked, without changing anything; None when no conversation is live."""
     with intake.store.transaction() as session:
-        row = session.scalar(
-            select(ConversationRow).where(
-                ConversationRow.org == org,
-                ConversationRow.channel == channel,
-                ConversationRow.sender_key == sender_key,
-                ConversationRow.status != "ended",
-            )
-        )
+        row = session.scalar(_live_conversation_query(org, channel, sender_key))
         if row is None:
             return None
         conversation = Conversation.from_json(row.state)

@@ -11,7 +11,7 @@ from intake import sla
 from intake.conversation import Conversation
 from intake.flow import Vocabulary, load_vocabulary
 from intake.i18n import Translator
-from intake.messages import OutboundMessage, utcnow
+from intake.messages import OutboundMessage
 from intake.orgs.schema import Profile, Signpost
 
 
@@ -21,8 +21,9 @@ def deadline_rule(profile: Profile) -> sla.DeadlineRule:
 
 def deadline_for(profile: Profile, conversation: Conversation) -> datetime:
     """The first-contact deadline of the case a conversation opened (the clock starts when it opened)."""
-    opened = datetime.fromisoformat(conversation.case_opened_at) if conversation.case_opened_at else utcnow()
-    return sla.first_contact_due(opened, deadline_rule(profile))
+    if not conversation.case_opened_at:
+        raise ValueError("the conversation has opened no case")
+    return sla.first_contact_due(datetime.fromisoformat(conversation.case_opened_at), deadline_rule(profile))
 
 
 def page_url(public_url: str, profile: Profile, language: str) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any, Literal
 
@@ -87,12 +87,17 @@ class Flow(_Strict):
     def question(self, question_id: str) -> Question:
         return self._by_id[question_id]
 
-    @property
+    def index(self, question_id: str) -> int:
+        return self._positions[question_id]
+
+    # Built once per loaded flow: the engine looks questions up many times a message.
+    @cached_property
     def _by_id(self) -> dict[str, Question]:
         return {q.id: q for q in self.questions}
 
-    def index(self, question_id: str) -> int:
-        return [q.id for q in self.questions].index(question_id)
+    @cached_property
+    def _positions(self) -> dict[str, int]:
+        return {q.id: i for i, q in enumerate(self.questions)}
 
 
 class Keyword(_Strict):
