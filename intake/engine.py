@@ -482,7 +482,6 @@ def _shorten(text: str) -> str:
     return text if len(text) <= SUMMARY_ANSWER_LENGTH else text[: SUMMARY_ANSWER_LENGTH - 3].rstrip() + "..."
 
 
-
 def visible_answers(conversation: Conversation, profile: Profile, channel: str, flow: Flow | None = None) -> dict[str, dict]:
     """The answers to questions that apply to this conversation as it now stands, in flow order.
 

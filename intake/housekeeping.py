@@ -10,7 +10,7 @@ from intake import cases, outbox, victims_code
 from intake.conversation import Conversation
 from intake.i18n import translator
 from intake.messages import OutboundMessage
-from intake.pipeline import Intake, notify_team
+from intake.pipeline import Intake, open_conversation_case
 from intake.store.models import CaseRow, ConversationRow, InboundReceipt
 
 # Nothing a reporter says is lost: a first message this long becomes a case even if
@@ -37,7 +37,8 @@ def expire_idle_conversations(intake: Intake, now: datetime) -> int:
             conversation = Conversation.from_json(row.state)
             case = session.get(CaseRow, row.case_id) if row.case_id else None
             if case is None and _tells_a_story(conversation):
-                case = _open_from_opening(session, intake, row, conversation, now)
+                reference = cases.new_reference(intake.profiles[row.org].reference_prefix)
+                case = open_conversation_case(session, intake, row, conversation, reference, now)
             if case is not None and case.status == "in_progress":
                 case.status = "incomplete"
                 cases.add_event(session, case, "conversation_expired", now)
@@ -52,23 +53,6 @@ def _tells_a_story(conversation: Conversation) -> bool:
     """A first message long enough to be a report in itself ("hi" is not)."""
     opening = conversation.value("opening")
     return conversation.status == "active" and isinstance(opening, str) and len(opening.split()) >= STORY_WORDS
-
-
-def _open_from_opening(session, intake: Intake, row: ConversationRow, conversation: Conversation, now: datetime) -> CaseRow:  # type: ignore[no-untyped-def]
-    profile = intake.profiles[row.org]
-    case = cases.open_case(
-        session,
-        reference=cases.new_reference(profile.reference_prefix),
-        profile=profile,
-        channel=row.channel,
-        language=conversation.language,
-        at=now,
-    )
-    conversation.case_reference, conversation.case_opened_at = case.reference, now.isoformat()
-    row.case_id = case.id
-    cases.sync_case(case, conversation, profile, row.reply_address)
-    notify_team(session, intake, case, now, escalated=False)
-    return case
 
 
 def _send_victims_code_later(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Select, select
@@ -164,24 +165,8 @@ def _apply(
     # so that a description which also signals danger puts that on the case's timeline.
     for event in sorted(events, key=lambda e: not isinstance(e, ev.CaseOpened)):
         if isinstance(event, ev.CaseOpened):
-            case = cases.open_case(
-                session,
-                reference=event.reference,
-                profile=profile,
-                channel=inbound.channel,
-                language=conversation.language,
-                at=at,
-            )
-            row.case_id = case.id
-            for attachment in session.scalars(
-                select(AttachmentRow).where(AttachmentRow.conversation_id == row.id, AttachmentRow.case_id.is_(None))
-            ):
-                attachment.case_id = case.id
-            if conversation.danger_evidence and not any(isinstance(e, ev.DangerSignalled) for e in events):
-                # Danger said before there was a case to put it on.
-                cases.add_event(session, case, "danger_signalled", at, evidence=list(conversation.danger_evidence), earlier=True)
-            cases.sync_case(case, conversation, profile, row.reply_address)
-            notify_team(session, intake, case, at, escalated=False)
+            said_now = any(isinstance(e, ev.DangerSignalled) for e in events)
+            case = open_conversation_case(session, intake, row, conversation, event.reference, at, danger_said_now=said_now)
         elif isinstance(event, ev.NewReportStarted):
             row.case_id, case = None, None
         elif isinstance(event, ev.OptedOut):
@@ -204,6 +189,35 @@ def _apply(
         # A case opened by this message was just announced, at its present risk.
         if raised_to_high and not any(isinstance(e, ev.CaseOpened) for e in events):
             notify_team(session, intake, case, at, escalated=True)
+    return case
+
+
+def open_conversation_case(
+    session: Session,
+    intake: Intake,
+    row: ConversationRow,
+    conversation: Conversation,
+    reference: str,
+    at: datetime,
+    *,
+    danger_said_now: bool = False,
+) -> CaseRow:
+    """Open the case a conversation becomes, with what it already holds, and tell the team."""
+    profile = intake.profiles[row.org]
+    case = cases.open_case(
+        session, reference=reference, profile=profile, channel=row.channel, language=conversation.language, at=at
+    )
+    row.case_id = case.id
+    conversation.case_reference = reference
+    conversation.case_opened_at = conversation.case_opened_at or at.isoformat()
+    orphans = select(AttachmentRow).where(AttachmentRow.conversation_id == row.id, AttachmentRow.case_id.is_(None))
+    for attachment in session.scalars(orphans):
+        attachment.case_id = case.id
+    if conversation.danger_evidence and not danger_said_now:
+        # Danger said before there was a case to put it on.
+        cases.add_event(session, case, "danger_signalled", at, evidence=list(conversation.danger_evidence), earlier=True)
+    cases.sync_case(case, conversation, profile, row.reply_address)
+    notify_team(session, intake, case, at, escalated=False)
     return case
 
 

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from intake import housekeeping
+from intake.messages import Attachment
 from intake.store.models import (
     Base,
     CaseEventRow,
@@ -241,3 +242,29 @@ def test_run_due_closes_idle_conversations_and_forgets_old_replies_in_one_pass(i
     with intake.store.transaction() as session:
         assert {tuple(r.replies) for r in rows(session, InboundReceipt)} == {()}
         assert len(victims_code_rows(session)) == 1
+
+
+def test_a_first_message_that_tells_the_story_becomes_a_case_with_its_photo_and_its_danger(intake, tmp_path):
+    photo = tmp_path / "door.jpg"
+    photo.write_bytes(b"\xff\xd8\xff\xe0 a photo")
+    story = "They wrote on my door again and he is outside my flat now"
+    chat = PipelineChat(intake, address=PHONE)
+    chat.send(story, at=FIXED_NOW, attachments=(Attachment("door.jpg", "image/jpeg", photo.stat().st_size, str(photo)),))
+
+    assert housekeeping.expire_idle_conversations(intake, FIXED_NOW + IDLE + timedelta(minutes=1)) == 1
+
+    with intake.store.transaction() as session:
+        [case] = rows(session, CaseRow)
+        assert case.status == "incomplete"
+        assert case.answers["opening"]["raw"] == story
+        assert [a.filename for a in case.attachments] == ["door.jpg"]
+        assert "danger_signalled" in event_kinds(session, case.id)
+        assert case.risk_level == "high"
+        assert [r.purpose for r in rows(session, OutboxRow)] == ["team_notice", "victims_code"]
+
+
+def test_a_greeting_alone_does_not_become_a_case(intake):
+    PipelineChat(intake, address=PHONE).send("hello there", at=FIXED_NOW)
+    assert housekeeping.expire_idle_conversations(intake, FIXED_NOW + IDLE + timedelta(minutes=1)) == 1
+    with intake.store.transaction() as session:
+        assert rows(session, CaseRow) == []
