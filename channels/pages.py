@@ -8,9 +8,18 @@ from sqlalchemy import text
 from intake.flow import load_vocabulary
 from intake.i18n import available_languages, choose_language, native_name, translator
 from intake.pipeline import Intake
+from intake.settings import Settings
 from intake.victims_code import commitment_lines, signpost_lines
 
 pages = Blueprint("pages", __name__, template_folder="templates")
+
+
+def blueprint(settings: Settings) -> Blueprint:
+    return pages
+
+
+def describe(settings: Settings) -> list[str]:
+    return ["pages: /healthz and /victims-code/<org> on"]
 
 
 def _intake() -> Intake:
