@@ -66,7 +66,12 @@ def _send_victims_code_later(
         cases.add_event(session, case, "victims_code_not_sent", now, reason="the reporter asked for no messages")
         return
     if not row.reply_address:
-        cases.add_event(session, case, "victims_code_not_sent", now, reason="no address to send to on this door")
+        reason = (
+            "no address to send to on this door"
+            if conversation.value("identity") == "named_here"
+            else "the reporter did not ask to be contacted here, so their address was not kept"
+        )
+        cases.add_event(session, case, "victims_code_not_sent", now, reason=reason)
         return
     profile = intake.profiles[row.org]
     t = translator(conversation.language)

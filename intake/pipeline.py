@@ -89,8 +89,6 @@ def _handle(session: Session, intake: Intake, inbound: InboundMessage) -> list[O
         session.flush()
     else:
         conversation = Conversation.from_json(row.state)
-    if inbound.reply_address:
-        row.reply_address = inbound.reply_address
     case = session.get(CaseRow, row.case_id) if row.case_id else None
 
     analysis = nlp.analyse(inbound.text, conversation.language)
@@ -107,6 +105,7 @@ def _handle(session: Session, intake: Intake, inbound: InboundMessage) -> list[O
     )
     step = advance(conversation, inbound, analysis, context)
     conversation = step.conversation
+    row.reply_address = _address_to_keep(conversation, inbound, row.reply_address)
     replies = [replace(r, language=r.language or conversation.language) for r in step.replies]
 
     for attachment in inbound.attachments:
@@ -132,6 +131,16 @@ def _handle(session: Session, intake: Intake, inbound: InboundMessage) -> list[O
         receipt.replies = [r.to_dict() for r in replies]
         receipt.conversation_id = row.id
     return replies
+
+
+def _address_to_keep(conversation: Conversation, inbound: InboundMessage, kept: str | None) -> str | None:
+    """The raw address (a phone number, a chat id) is kept only for a reporter who asked to be
+    contacted on it; everyone else is known by the keyed hash of it alone. A door that answers
+    in its webhook's response needs nothing more; a door that replies later gets the address
+    with each message."""
+    if conversation.value("identity") != "named_here":
+        return None
+    return inbound.reply_address or kept
 
 
 def _live_conversation_query(org: str, channel: str, sender_key: str) -> Select[tuple[ConversationRow]]:

@@ -23,6 +23,7 @@ from tests.harness import ANONYMOUS_VICTIM, FIXED_NOW, NAMED_VICTIM, PipelineCha
 PHONE = "+447700900913"
 DESCRIPTION_AT = ANONYMOUS_VICTIM.index("They shouted abuse at me and wrote on my door")
 UP_TO_DESCRIPTION = ANONYMOUS_VICTIM[: DESCRIPTION_AT + 1]
+NAMED_UP_TO_DESCRIPTION = NAMED_VICTIM[: NAMED_VICTIM.index("Someone keeps leaving rubbish at my door") + 1]
 IDLE = timedelta(minutes=360)  # both landlords' conversation_idle_minutes
 
 
@@ -62,7 +63,7 @@ def test_the_profiles_idle_limit_is_what_these_tests_assume(profiles):
 
 def test_an_idle_unfinished_report_becomes_an_incomplete_case_and_the_victims_code_is_queued(intake):
     chat = PipelineChat(intake, address=PHONE)
-    walk(chat, [*UP_TO_DESCRIPTION, "last night"])
+    walk(chat, [*NAMED_UP_TO_DESCRIPTION, "last night"])
     closing = FIXED_NOW + IDLE + timedelta(minutes=1)
 
     assert housekeeping.expire_idle_conversations(intake, closing) == 1
@@ -82,9 +83,27 @@ def test_an_idle_unfinished_report_becomes_an_incomplete_case_and_the_victims_co
         assert message.payload["sender_key"] == "reporter-1"
         texts = [m["text"] for m in message.payload["messages"]]
         assert texts[0] == f"Your chat has closed, but we have kept what you told us as report {case.reference}."
-        assert any("anonymous" in text and case.reference in text for text in texts)
+        assert any(case.reference in text for text in texts)
         # Sent later through the outbox; the case is marked when the message actually goes.
         assert case.victims_code_sent_at is None
+
+
+def test_an_anonymous_reporters_number_is_never_kept_so_an_idle_report_records_why_nothing_was_sent(intake):
+    chat = PipelineChat(intake, address=PHONE)
+    walk(chat, [*UP_TO_DESCRIPTION, "last night"])
+    with intake.store.transaction() as session:
+        [live] = rows(session, ConversationRow)
+        assert live.reply_address is None
+
+    housekeeping.expire_idle_conversations(intake, FIXED_NOW + IDLE + timedelta(minutes=1))
+
+    with intake.store.transaction() as session:
+        [case] = rows(session, CaseRow)
+        assert case.status == "incomplete" and case.anonymous
+        assert victims_code_rows(session) == []
+        [not_sent] = rows(session, CaseEventRow, kind="victims_code_not_sent")
+        assert "not kept" in not_sent.data["reason"]
+    assert PHONE not in repr(snapshot(intake.store))
 
 
 def test_an_idle_report_with_no_address_to_write_to_records_that_the_victims_code_was_not_sent(intake):
@@ -188,7 +207,7 @@ def test_a_submitted_report_is_ended_without_a_second_victims_code(intake):
 
 
 def test_running_housekeeping_twice_closes_a_conversation_once(intake):
-    walk(PipelineChat(intake, address=PHONE), UP_TO_DESCRIPTION)
+    walk(PipelineChat(intake, address=PHONE), NAMED_UP_TO_DESCRIPTION)
     closing = FIXED_NOW + IDLE + timedelta(minutes=1)
 
     assert housekeeping.expire_idle_conversations(intake, closing) == 1
@@ -201,8 +220,8 @@ def test_running_housekeeping_twice_closes_a_conversation_once(intake):
 def test_only_the_idle_reporters_conversation_is_closed(intake):
     idle = PipelineChat(intake, sender="idle", address=PHONE)
     busy = PipelineChat(intake, sender="busy", address="+447700900914")
-    walk(idle, UP_TO_DESCRIPTION)
-    walk(busy, UP_TO_DESCRIPTION, at=FIXED_NOW + timedelta(hours=5))
+    walk(idle, NAMED_UP_TO_DESCRIPTION)
+    walk(busy, NAMED_UP_TO_DESCRIPTION, at=FIXED_NOW + timedelta(hours=5))
 
     assert housekeeping.expire_idle_conversations(intake, FIXED_NOW + IDLE + timedelta(minutes=1)) == 1
 
@@ -235,7 +254,7 @@ def test_old_replies_are_forgotten_but_the_provider_id_is_kept_so_a_late_retry_c
 
 
 def test_run_due_closes_idle_conversations_and_forgets_old_replies_in_one_pass(intake):
-    walk(PipelineChat(intake, address=PHONE), UP_TO_DESCRIPTION)
+    walk(PipelineChat(intake, address=PHONE), NAMED_UP_TO_DESCRIPTION)
 
     assert housekeeping.run_due(intake, FIXED_NOW + timedelta(days=3)) == 1
 
@@ -260,7 +279,9 @@ def test_a_first_message_that_tells_the_story_becomes_a_case_with_its_photo_and_
         assert [a.filename for a in case.attachments] == ["door.jpg"]
         assert "danger_signalled" in event_kinds(session, case.id)
         assert case.risk_level == "high"
-        assert [r.purpose for r in rows(session, OutboxRow)] == ["team_notice", "victims_code"]
+        # The team hears at once; the reporter never said they may be contacted, so no number was kept.
+        assert [r.purpose for r in rows(session, OutboxRow)] == ["team_notice"]
+        assert "victims_code_not_sent" in event_kinds(session, case.id)
 
 
 def test_a_greeting_alone_does_not_become_a_case(intake):
