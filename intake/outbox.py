@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from intake.errors import SendError
 from intake.messages import utcnow
 from intake.store.db import Store
-from intake.store.models import CaseEventRow, CaseRow, OptOutRow, OutboxRow
+from intake.store.models import CaseEventRow, CaseRow, ConversationRow, InboundReceipt, OptOutRow, OutboxRow
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +45,10 @@ class Outgoing:
 
 
 class Sender(Protocol):
+    """A door's way out. It may also define `parts(message) -> list[payload] | None`: how to cut a
+    payload into what the provider sends one at a time (SMS bodies); the outbox then queues each
+    part as its own row, so a retry repeats only the part that failed."""
+
     def send(self, message: Outgoing) -> str:
         """Hand the message to the provider and return its message id, or raise SendError."""
 
@@ -120,9 +124,23 @@ def claim(store: Store, worker: str, now: datetime, limit: int = 20) -> list[Out
     return claimed
 
 
+# A message cut into parts queues them behind itself; a few more rounds send them now.
+ROUNDS = 5
+
+
 def deliver_due(store: Store, senders: Mapping[str, Sender], worker: str, clock: Callable[[], datetime] = utcnow) -> int:
     """Deliver what is due now; return how many were handed to a provider."""
     delivered = 0
+    for _ in range(ROUNDS):
+        sent, split = _deliver_claimed(store, senders, worker, clock)
+        delivered += sent
+        if not split:
+            break
+    return delivered
+
+
+def _deliver_claimed(store: Store, senders: Mapping[str, Sender], worker: str, clock: Callable[[], datetime]) -> tuple[int, bool]:
+    delivered, split = 0, False
     for message in claim(store, worker, clock()):
         sender = senders.get(message.channel)
         if sender is None:
@@ -131,6 +149,14 @@ def deliver_due(store: Store, senders: Mapping[str, Sender], worker: str, clock:
         if _opted_out(store, message):
             _finish(store, message, worker, clock(), error=SendError("recipient opted out", retryable=False))
             continue
+        cut = getattr(sender, "parts", None)
+        parts = cut(message) if cut is not None else None
+        if parts is not None:
+            first = _split(store, message, worker, parts, clock())
+            if first is None:
+                continue
+            split = split or len(parts) > 1
+            message = first
         try:
             provider_id = sender.send(message)
         except SendError as error:
@@ -144,7 +170,26 @@ def deliver_due(store: Store, senders: Mapping[str, Sender], worker: str, clock:
             continue
         _finish(store, message, worker, clock(), provider_id=provider_id)
         delivered += 1
-    return delivered
+    return delivered, split
+
+
+def _split(store: Store, message: Outgoing, worker: str, parts: list[dict[str, Any]], now: datetime) -> Outgoing | None:
+    """Keep the first part on the claimed row and queue the rest behind it, in order, in one transaction."""
+    with store.transaction() as session:
+        row = session.get(OutboxRow, message.id)
+        if row is None or row.claimed_by != worker or row.status != "sending":
+            return None
+        if not parts:
+            row.status, row.recipient, row.claimed_by, row.claimed_until = "failed", None, None, None
+            row.last_error = "nothing to send"
+            return None
+        row.payload = parts[0]
+        for part in parts[1:]:
+            enqueue(
+                session, org=row.org, channel=row.channel, purpose=row.purpose, recipient=row.recipient,
+                payload=part, at=now, case_id=row.case_id,
+            )  # fmt: skip
+    return Outgoing(message.id, message.org, message.channel, message.purpose, message.recipient, parts[0], message.attempts)
 
 
 def _opted_out(store: Store, message: Outgoing) -> bool:
@@ -205,13 +250,42 @@ def record_delivery(session: Session, provider_message_id: str, status: str, at:
     row = session.scalar(select(OutboxRow).where(OutboxRow.provider_message_id == provider_message_id))
     if row is None:
         return False
-    if DELIVERY_STAGES.get(status, 0) < DELIVERY_STAGES.get(row.delivery_status or "", -1):
+    if not _moves_forward(row.delivery_status, status):
         return True
     row.delivery_status = status
     if row.purpose == "victims_code" and row.case_id is not None:
         case = session.get(CaseRow, row.case_id)
         if case is not None:
-            case.victims_code_status = status
-            if status == "delivered" and case.victims_code_delivered_at is None:
-                case.victims_code_delivered_at = at
+            victims_code_delivery(case, status, at)
     return True
+
+
+def record_reply_delivery(session: Session, channel: str, inbound_provider_id: str, status: str, at: datetime) -> bool:
+    """A delivery report for a reply handed back in a webhook's response (not sent through the outbox).
+
+    The door names the inbound message the reply answered; if that reply carried the
+    Victims Code, its case records how far it got. True when it matched a case.
+    """
+    receipt = session.scalar(
+        select(InboundReceipt).where(InboundReceipt.channel == channel, InboundReceipt.provider_id == inbound_provider_id)
+    )
+    if receipt is None or receipt.conversation_id is None:
+        return False
+    conversation = session.get(ConversationRow, receipt.conversation_id)
+    case = session.get(CaseRow, conversation.case_id) if conversation and conversation.case_id else None
+    if case is None or case.victims_code_sent_at is None:
+        return False
+    victims_code_delivery(case, status, at)
+    return True
+
+
+def victims_code_delivery(case: CaseRow, status: str, at: datetime) -> None:
+    if not _moves_forward(case.victims_code_status, status):
+        return
+    case.victims_code_status = status
+    if status == "delivered" and case.victims_code_delivered_at is None:
+        case.victims_code_delivered_at = at
+
+
+def _moves_forward(current: str | None, reported: str) -> bool:
+    return DELIVERY_STAGES.get(reported, 0) >= DELIVERY_STAGES.get(current or "", -1)
