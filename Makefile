@@ -57,6 +57,7 @@ $(VENV)/.installed-bench: pyproject.toml | $(BIN)/python
 bench: $(VENV)/.installed-bench compile-translations
 	$(BIN)/python -m tests.bench
 	$(BIN)/python -m tests.bench_language
+	$(BIN)/python -m tests.bench_sms
 
 lint: install-dev
 	$(BIN)/ruff check $(LINTED)

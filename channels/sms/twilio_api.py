@@ -1,0 +1,37 @@
+"""The real twilio REST client, pointed at TWILIO_API_BASE, and quiet about what it sends."""
+
+from __future__ import annotations
+
+import logging
+
+from twilio.http.http_client import TwilioHttpClient
+from twilio.http.response import Response
+from twilio.rest import Client
+
+from channels.sms.config import DEFAULT_API_BASE, TwilioAccount
+
+# twilio's client logs request URLs and response bodies at INFO; both can hold a phone number.
+_quiet = logging.getLogger("channels.sms.twilio_http")
+_quiet.setLevel(logging.WARNING)
+
+
+class _RebasedHttpClient(TwilioHttpClient):
+    """Sends what the client would send to api.twilio.com to another base (a fake Twilio in tests)."""
+
+    def __init__(self, api_base: str, timeout: float):
+        super().__init__(timeout=timeout, logger=_quiet)
+        self.api_base = api_base
+
+    def request(self, method: str, url: str, *args, **kwargs) -> Response:  # type: ignore[no-untyped-def, override]
+        if self.api_base != DEFAULT_API_BASE and url.startswith(DEFAULT_API_BASE):
+            url = self.api_base + url[len(DEFAULT_API_BASE) :]
+        return super().request(method, url, *args, **kwargs)
+
+
+def client(account: TwilioAccount) -> Client:
+    return Client(account.account_sid, account.auth_token, http_client=_RebasedHttpClient(account.api_base, account.timeout))
+
+
+def media_prefix(account: TwilioAccount) -> str:
+    """Media URLs Twilio gives us start with this; anything else is not fetched (no SSRF through MediaUrl)."""
+    return f"{account.api_base}/2010-04-01/Accounts/{account.account_sid}/Messages/"
