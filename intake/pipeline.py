@@ -107,6 +107,10 @@ def _handle(session: Session, intake: Intake, inbound: InboundMessage) -> list[O
     conversation = step.conversation
     row.reply_address = _address_to_keep(conversation, inbound, row.reply_address)
     replies = [replace(r, language=r.language or conversation.language) for r in step.replies]
+    if not any(isinstance(e, ev.OptedIn) for e in step.events) and _opted_out(session, inbound):
+        # After STOP nothing goes to this sender until START. What they write is still
+        # kept (a first message that tells the story becomes a case when it times out).
+        replies = []
 
     for attachment in inbound.attachments:
         session.add(
@@ -131,6 +135,11 @@ def _handle(session: Session, intake: Intake, inbound: InboundMessage) -> list[O
         receipt.replies = [r.to_dict() for r in replies]
         receipt.conversation_id = row.id
     return replies
+
+
+def _opted_out(session: Session, inbound: InboundMessage) -> bool:
+    query = select(OptOutRow.id).where(OptOutRow.channel == inbound.channel, OptOutRow.sender_key == inbound.sender_key)
+    return session.scalar(query) is not None
 
 
 def _address_to_keep(conversation: Conversation, inbound: InboundMessage, kept: str | None) -> str | None:
@@ -179,12 +188,7 @@ def _apply(
         elif isinstance(event, ev.NewReportStarted):
             row.case_id, case = None, None
         elif isinstance(event, ev.OptedOut):
-            if (
-                session.scalar(
-                    select(OptOutRow).where(OptOutRow.channel == inbound.channel, OptOutRow.sender_key == inbound.sender_key)
-                )
-                is None
-            ):
+            if not _opted_out(session, inbound):
                 session.add(OptOutRow(channel=inbound.channel, sender_key=inbound.sender_key, at=at))
         elif isinstance(event, ev.OptedIn):
             for opt_out in session.scalars(

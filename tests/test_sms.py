@@ -242,6 +242,15 @@ def test_every_twilio_opt_out_word_opts_out_until_start(client, store, word):
     assert answer and count(store, OptOutRow) == 0
 
 
+def test_after_stop_nothing_is_sent_until_start_which_is_answered(client, store):
+    post_signed(client, "/sms/inbound", inbound_form("hello"))
+    assert messages(post_signed(client, "/sms/inbound", inbound_form("STOP")))  # the one confirmation
+    for text in ("hello", "He came back and shouted at me again", "STOP"):
+        assert messages(post_signed(client, "/sms/inbound", inbound_form(text))) == []
+    assert messages(post_signed(client, "/sms/inbound", inbound_form("START")))
+    assert messages(post_signed(client, "/sms/inbound", inbound_form("hello")))
+
+
 def test_exit_ends_the_conversation_at_once_without_opting_out(client, store):
     post_signed(client, "/sms/inbound", inbound_form("hello"))
     assert messages(post_signed(client, "/sms/inbound", inbound_form("EXIT")))
