@@ -283,8 +283,9 @@ def test_help_works_in_english_and_in_the_reporters_language(client, word):
     ],
 )
 def test_a_whole_report_by_text_ends_in_a_case_with_the_victims_code_sent_and_delivered(
-    client, store, script, language, victims_code_words
+    client, store, script, language, victims_code_words, caplog
 ):
+    caplog.set_level("DEBUG")
     for text in script[:-1]:
         response = post_signed(client, "/sms/inbound", inbound_form(text))
         assert response.status_code == 200 and messages(response)
@@ -302,6 +303,7 @@ def test_a_whole_report_by_text_ends_in_a_case_with_the_victims_code_sent_and_de
     assert reference in text and victims_code_words in text and f"/victims-code/mkcc?lang={language}" in text
     assert all(cost(body).segments <= 3 for body in bodies)
     assert REPORTER not in everything(store)  # anonymous: only the keyed hash was ever kept
+    assert REPORTER not in caplog.text and script[5] not in caplog.text
 
     # Twilio reports the reply carrying the Victims Code as delivered.
     root = ET.fromstring(final.get_data())
