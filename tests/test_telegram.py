@@ -440,3 +440,20 @@ def test_work_delivers_telegram_replies_when_the_webhook_could_not(environ, fake
 
     work(intake, door_senders(Settings.from_env(environ)), once=True)
     assert len(fake.sent) == 2
+
+
+def test_set_webhook_registers_the_secret_and_a_command_menu_per_language(environ, fake, monkeypatch, capsys):
+    import cli
+
+    for key, value in environ.items():
+        monkeypatch.setenv(key, value)
+    assert cli.main(["telegram", "set-webhook", "--org", "mkcc"]) == 0
+    [registered] = fake.of("setWebhook")
+    assert registered["url"] == "https://report.example.org/telegram/mkcc/webhook"
+    assert registered["secret_token"] == SECRET
+    assert registered["allowed_updates"] == ["message", "callback_query"]
+    menus = {m.get("language_code"): m["commands"] for m in fake.of("setMyCommands")}
+    assert {c["command"] for c in menus[None]} == {"start", "help", "language", "back", "skip", "stop", "status", "exit"}
+    assert {"pl", "ar", "uk"} <= menus.keys()
+    assert {c["description"] for c in menus["pl"]} >= {"WYJDŹ"}
+    assert cli.main(["telegram", "poll", "--org", "wchg"]) == 2
