@@ -62,6 +62,12 @@ class Runner:
             return self._bots[key]
 
 
+    def forget_bots(self) -> None:
+        """Drop every cached Bot (and its pooled connections), e.g. when the API server it knew is gone."""
+        with self._lock:
+            self._bots.clear()
+
+
 def make_bot(config: BotConfig) -> Bot:
     # Several threads send at once through one loop: a pool bigger than PTB's default of one.
     request = HTTPXRequest(connection_pool_size=8, connect_timeout=5.0, read_timeout=15.0, write_timeout=15.0, pool_timeout=5.0)
