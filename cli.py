@@ -50,6 +50,10 @@ def _parser() -> argparse.ArgumentParser:
     case_show.add_argument("reference")
     case_show.add_argument("--json", action="store_true", help="print only a JSON object")
 
+    telegram = commands.add_parser("telegram", help="a landlord's Telegram bot").add_subparsers(dest="action", required=True)
+    for action, about in (("set-webhook", "register this deployment's webhook and command menus"), ("poll", "take updates by polling")):
+        telegram.add_parser(action, help=about).add_argument("--org", required=True)
+
     db = commands.add_parser("db", help="the database").add_subparsers(dest="action", required=True)
     db.add_parser("upgrade", help="apply every migration")
     return parser
@@ -64,7 +68,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as error:
         print(f"intake: configuration error: {error}", file=sys.stderr)
         return 2
-    handler = {"run": _run, "chat": _chat, "outbox": _outbox, "cases": _cases, "db": _db}[args.command]
+    handler = {"run": _run, "chat": _chat, "outbox": _outbox, "cases": _cases, "db": _db, "telegram": _telegram}[args.command]
     return handler(args, settings, intake)
 
 
@@ -83,6 +87,22 @@ def _senders(settings: Settings) -> dict:
 def _outbox(args, settings, intake) -> int:  # type: ignore[no-untyped-def]
     delivered = work(intake, _senders(settings), once=args.once)
     print(f"intake: delivered {delivered} message(s)", file=sys.stderr)
+    return 0
+
+
+def _telegram(args, settings, intake) -> int:  # type: ignore[no-untyped-def]
+    from channels.telegram import admin, configs
+
+    config = configs(settings).get(args.org)
+    if config is None:
+        print(f"intake: no Telegram bot for {args.org!r}: set TELEGRAM_BOT_TOKEN_{args.org.upper()}", file=sys.stderr)
+        return 2
+    if args.action == "set-webhook":
+        print(f"intake: Telegram will post {args.org}'s updates to {admin.set_webhook(settings, config)}", file=sys.stderr)
+        return 0
+    migrate.upgrade(intake.store.engine)
+    print(f"intake: polling Telegram for {args.org} (Ctrl-C to stop)", file=sys.stderr)
+    admin.run_polling(settings, intake, config)
     return 0
 
 

@@ -27,6 +27,9 @@ class InboundMessage:
     `sender_key` is a keyed hash of the provider's address (never the raw number);
     `reply_address` is the raw address, held only while the conversation needs it to
     reply through the outbox, and kept on a case only when the reporter agrees.
+    `message_ref` is the provider's id of this message in the reporter's chat, for a door
+    that can later erase it (Telegram's quick exit). `answers_question` is the question a
+    button press answers, so a button left on an old question cannot answer a later one.
     """
 
     org: str
@@ -37,6 +40,8 @@ class InboundMessage:
     provider_id: str | None = None
     locale_hint: str | None = None
     reply_address: str | None = None
+    message_ref: str | None = None
+    answers_question: str | None = None
     received_at: datetime = field(default_factory=utcnow)
 
 

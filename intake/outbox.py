@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import logging
 import random
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import exists, or_, select, update
+from sqlalchemy.orm import Session, aliased
 
 from intake.errors import SendError
 from intake.messages import utcnow
@@ -63,6 +63,7 @@ def enqueue(
     payload: dict[str, Any],
     at: datetime,
     case_id: int | None = None,
+    conversation_id: int | None = None,
 ) -> OutboxRow:
     row = OutboxRow(
         org=org,
@@ -71,6 +72,7 @@ def enqueue(
         recipient=recipient,
         payload=payload,
         case_id=case_id,
+        conversation_id=conversation_id,
         status="pending",
         attempts=0,
         next_attempt_at=at,
@@ -88,12 +90,25 @@ def backoff(attempts: int, retry_after: float | None = None) -> float:
     return wait * random.uniform(0.8, 1.2)
 
 
-def claim(store: Store, worker: str, now: datetime, limit: int = 20) -> list[Outgoing]:
-    """Take up to `limit` due messages for this worker alone."""
+def claim(
+    store: Store, worker: str, now: datetime, limit: int = 20, channels: Collection[str] | None = None
+) -> list[Outgoing]:
+    """Take up to `limit` due messages for this worker alone (only on `channels`, when given)."""
+    earlier = aliased(OutboxRow)
     due = or_(
         (OutboxRow.status == "pending") & (OutboxRow.next_attempt_at <= now),
         (OutboxRow.status == "sending") & (OutboxRow.claimed_until < now),
+    ) & ~exists().where(
+        # A conversation's replies arrive in the order they were written: a message waits
+        # while an earlier one to the same chat is unsent (retrying after a 429, say).
+        earlier.channel == OutboxRow.channel,
+        earlier.recipient == OutboxRow.recipient,
+        earlier.conversation_id.is_not(None),
+        earlier.status.in_(("pending", "sending")),
+        earlier.id < OutboxRow.id,
     )
+    if channels is not None:
+        due = due & OutboxRow.channel.in_(tuple(channels))
     claimed: list[Outgoing] = []
     with store.transaction() as session:
         # SKIP LOCKED (PostgreSQL): workers never wait on, or deadlock over, each other's rows.
@@ -128,20 +143,32 @@ def claim(store: Store, worker: str, now: datetime, limit: int = 20) -> list[Out
 ROUNDS = 5
 
 
-def deliver_due(store: Store, senders: Mapping[str, Sender], worker: str, clock: Callable[[], datetime] = utcnow) -> int:
-    """Deliver what is due now; return how many were handed to a provider."""
+def deliver_due(
+    store: Store,
+    senders: Mapping[str, Sender],
+    worker: str,
+    clock: Callable[[], datetime] = utcnow,
+    channels: Collection[str] | None = None,
+) -> int:
+    """Deliver what is due now (only on `channels`, when given); return how many were handed to a provider."""
     delivered = 0
     for _ in range(ROUNDS):
-        sent, split = _deliver_claimed(store, senders, worker, clock)
+        sent, split = _deliver_claimed(store, senders, worker, clock, channels)
         delivered += sent
         if not split:
             break
     return delivered
 
 
-def _deliver_claimed(store: Store, senders: Mapping[str, Sender], worker: str, clock: Callable[[], datetime]) -> tuple[int, bool]:
+def _deliver_claimed(
+    store: Store,
+    senders: Mapping[str, Sender],
+    worker: str,
+    clock: Callable[[], datetime],
+    channels: Collection[str] | None,
+) -> tuple[int, bool]:
     delivered, split = 0, False
-    for message in claim(store, worker, clock()):
+    for message in claim(store, worker, clock(), channels=channels):
         sender = senders.get(message.channel)
         if sender is None:
             _finish(store, message, worker, clock(), error=SendError(f"no sender for channel {message.channel}", retryable=True))
@@ -187,7 +214,7 @@ def _split(store: Store, message: Outgoing, worker: str, parts: list[dict[str, A
         for part in parts[1:]:
             enqueue(
                 session, org=row.org, channel=row.channel, purpose=row.purpose, recipient=row.recipient,
-                payload=part, at=now, case_id=row.case_id,
+                payload=part, at=now, case_id=row.case_id, conversation_id=row.conversation_id,
             )  # fmt: skip
     return Outgoing(message.id, message.org, message.channel, message.purpose, message.recipient, parts[0], message.attempts)
 
@@ -231,6 +258,16 @@ def _finish(
                         data={"purpose": row.purpose, "reason": error.reason[:200]},
                     )
                 )
+
+
+def cancel_pending(session: Session, conversation_id: int, reason: str) -> int:
+    """Stop the conversation's replies that have not gone yet (after STOP or the quick exit); return how many."""
+    rows = session.scalars(
+        select(OutboxRow).where(OutboxRow.conversation_id == conversation_id, OutboxRow.status == "pending")
+    ).all()
+    for row in rows:
+        row.status, row.recipient, row.last_error = "cancelled", None, reason
+    return len(rows)
 
 
 def _victims_code_sent(session: Session, case_id: int, now: datetime) -> None:

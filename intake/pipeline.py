@@ -19,7 +19,7 @@ from intake.engine import EngineContext, advance, current_question
 from intake.messages import InboundMessage, OutboundMessage
 from intake.orgs.schema import Profile
 from intake.store.db import Store
-from intake.store.models import AttachmentRow, CaseRow, ConversationRow, InboundReceipt, OptOutRow
+from intake.store.models import AttachmentRow, CaseRow, ConversationRow, InboundReceipt, OptOutRow, OutboxRow
 
 log = logging.getLogger(__name__)
 ATTEMPTS = 3
@@ -39,14 +39,19 @@ class Intake:
         return self.team_emails.get(org) or profile.notifications.team_email or f"case-team@{org}.localhost"
 
 
-def handle(intake: Intake, inbound: InboundMessage) -> list[OutboundMessage]:
-    """Record, understand and answer one message; a provider's retry gets the same answer and changes nothing."""
+def handle(intake: Intake, inbound: InboundMessage, *, reply_by_outbox: bool = False) -> list[OutboundMessage]:
+    """Record, understand and answer one message; a provider's retry gets the same answer and changes nothing.
+
+    With `reply_by_outbox` (a door whose replies cannot ride on the webhook's response),
+    the replies are also queued in the outbox to `inbound.reply_address`, in this same
+    transaction, so a redelivered message queues nothing again.
+    """
     if inbound.org not in intake.profiles:
         raise KeyError(f"unknown org {inbound.org!r}")
     for attempt in range(1, ATTEMPTS + 1):
         try:
             with intake.store.transaction() as session:
-                return _handle(session, intake, inbound)
+                return _handle(session, intake, inbound, reply_by_outbox)
         except IntegrityError:
             # Another worker took the same provider id or opened this sender's conversation
             # at the same moment, or a reference collided: start again and see its result.
@@ -56,7 +61,7 @@ def handle(intake: Intake, inbound: InboundMessage) -> list[OutboundMessage]:
     raise AssertionError("unreachable")
 
 
-def _handle(session: Session, intake: Intake, inbound: InboundMessage) -> list[OutboundMessage]:
+def _handle(session: Session, intake: Intake, inbound: InboundMessage, reply_by_outbox: bool = False) -> list[OutboundMessage]:
     receipt = None
     if inbound.provider_id:
         seen = session.scalar(
@@ -67,13 +72,22 @@ def _handle(session: Session, intake: Intake, inbound: InboundMessage) -> list[O
         if seen is not None:
             return [OutboundMessage.from_dict(r) for r in seen.replies]
         receipt = InboundReceipt(
-            channel=inbound.channel, provider_id=inbound.provider_id, replies=[], received_at=inbound.received_at
+            channel=inbound.channel,
+            provider_id=inbound.provider_id,
+            replies=[],
+            received_at=inbound.received_at,
+            message_ref=inbound.message_ref,
         )
         session.add(receipt)
         session.flush()
 
     profile = intake.profiles[inbound.org]
     row = _live_conversation(session, inbound)
+    if inbound.answers_question and (row is None or _asking(Conversation.from_json(row.state)) != inbound.answers_question):
+        # A button left on a question already answered: it changes nothing and says nothing.
+        if receipt is not None and row is not None:
+            receipt.conversation_id = row.id
+        return []
     if row is None:
         conversation = Conversation(org=inbound.org, channel=inbound.channel, language=profile.default_language)
         row = ConversationRow(
@@ -89,6 +103,8 @@ def _handle(session: Session, intake: Intake, inbound: InboundMessage) -> list[O
         session.flush()
     else:
         conversation = Conversation.from_json(row.state)
+    if receipt is not None:
+        receipt.conversation_id = row.id
     case = session.get(CaseRow, row.case_id) if row.case_id else None
 
     analysis = nlp.analyse(inbound.text, conversation.language)
@@ -124,7 +140,10 @@ def _handle(session: Session, intake: Intake, inbound: InboundMessage) -> list[O
                 received_at=inbound.received_at,
             )
         )
-    case = _apply(session, intake, profile, inbound, row, case, conversation, step.events)
+    address = inbound.reply_address or row.reply_address
+    case = _apply(session, intake, profile, inbound, row, case, conversation, step.events, reply_by_outbox)
+    if reply_by_outbox:
+        _queue_replies(session, inbound, row, case, address, replies, step.events)
 
     row.state = conversation.to_json()
     row.status = conversation.status
@@ -177,6 +196,7 @@ def _apply(
     case: CaseRow | None,
     conversation: Conversation,
     events: list[Any],
+    reply_by_outbox: bool = False,
 ) -> CaseRow | None:
     at = inbound.received_at
     # The engine reports danger before the answer that opens the case; open the case first
@@ -196,7 +216,7 @@ def _apply(
             ):
                 session.delete(opt_out)
         elif case is not None:
-            _record_on_case(session, case, event, at)
+            _record_on_case(session, case, event, at, queued=reply_by_outbox)
     if case is not None and case.status in ("in_progress", "submitted", "incomplete"):
         raised_to_high = cases.sync_case(case, conversation, profile, row.reply_address)
         # A case opened by this message was just announced, at its present risk.
@@ -234,10 +254,14 @@ def open_conversation_case(
     return case
 
 
-def _record_on_case(session: Session, case: CaseRow, event: Any, at: Any) -> None:
+def _record_on_case(session: Session, case: CaseRow, event: Any, at: Any, *, queued: bool = False) -> None:
     if isinstance(event, ev.ReportSubmitted):
         case.status, case.submitted_at = "submitted", at
         cases.add_event(session, case, "submitted", at)
+    elif isinstance(event, ev.VictimsCodeSent) and queued:
+        # It is sent when the outbox delivers it, which records the time then.
+        case.victims_code_status = "queued"
+        cases.add_event(session, case, "victims_code_queued", at)
     elif isinstance(event, ev.VictimsCodeSent):
         # The reply carrying the Victims Code is handed to the door in this very response.
         case.victims_code_sent_at, case.victims_code_status = at, "sent"
@@ -252,6 +276,75 @@ def _record_on_case(session: Session, case: CaseRow, event: Any, at: Any) -> Non
         cases.add_event(session, case, "conversation_ended", at, reason=event.reason)
     elif isinstance(event, ev.LanguageChanged):
         cases.add_event(session, case, "language_changed", at, language=event.language)
+
+
+def _asking(conversation: Conversation) -> str | None:
+    """The id of the question the reporter is on, as a button names it."""
+    if conversation.status not in ("new", "active"):
+        return None
+    return "language" if conversation.menu == "language" else conversation.step
+
+
+def _queue_replies(
+    session: Session,
+    inbound: InboundMessage,
+    row: ConversationRow,
+    case: CaseRow | None,
+    address: str | None,
+    replies: list[OutboundMessage],
+    events: list[Any],
+) -> None:
+    """Queue this turn's replies in order: one row per reply, the Victims Code's lines together as one."""
+    if not address or not replies:
+        return
+    at = inbound.received_at
+    ended = next((e for e in events if isinstance(e, ev.ConversationEnded)), None)
+    if ended is not None:
+        # Nothing more goes to someone who stopped or left, not even what was still queued.
+        outbox.cancel_pending(session, row.id, f"cancelled: the reporter {ended.reason} the chat")
+
+    def put(purpose: str, payload: dict[str, Any], case_id: int | None = None) -> None:
+        outbox.enqueue(
+            session,
+            org=row.org,
+            channel=row.channel,
+            purpose=purpose,
+            recipient=address,
+            payload=payload,
+            at=at,
+            case_id=case_id,
+            conversation_id=row.id,
+        )
+
+    if ended is not None and ended.reason == "exited":
+        # The quick exit: the door erases what it can of the chat, then says its last line.
+        put("erase", {"erase": _erasable(session, row), "messages": [r.to_dict() for r in replies]})
+        return
+    code = [r for r in replies if r.kind == "victims_code"]
+    for reply in replies:
+        if reply.kind != "victims_code":
+            put("reply", {"messages": [reply.to_dict()]})
+        elif reply is code[0]:
+            # One row, one delivery: the case records the Victims Code sent when all of it is.
+            put("victims_code", {"messages": [r.to_dict() for r in code]}, case.id if case else None)
+
+
+def _erasable(session: Session, row: ConversationRow) -> dict[str, list[list[str]]]:
+    """The provider ids (and times) of the messages this conversation exchanged, as far as they are known."""
+    received = session.execute(
+        select(InboundReceipt.message_ref, InboundReceipt.received_at).where(
+            InboundReceipt.conversation_id == row.id, InboundReceipt.message_ref.is_not(None)
+        )
+    ).all()
+    sent = session.execute(
+        select(OutboxRow.provider_message_id, OutboxRow.sent_at).where(
+            OutboxRow.conversation_id == row.id, OutboxRow.provider_message_id.is_not(None)
+        )
+    ).all()
+    return {
+        "received": [[ref, at.isoformat()] for ref, at in received],
+        "sent": [[ref, at.isoformat()] for ref, at in sent if at is not None],
+    }
 
 
 def notify_team(session: Session, intake: Intake, case: CaseRow, at: Any, *, escalated: bool) -> None:

@@ -16,7 +16,7 @@ from intake.orgs import load_profiles
 from intake.pipeline import Intake
 from intake.questions import fold
 from intake.store.db import Store
-from intake.store.models import ConversationRow
+from intake.store.models import ConversationRow, OptOutRow
 from tests.harness import EngineChat, PipelineChat
 
 ORGS = st.sampled_from(["mkcc", "wchg"])
@@ -262,9 +262,16 @@ def test_whatever_a_reporter_sends_the_pipeline_replies_and_keeps_one_live_conve
     chat = PipelineChat(intake, org=org, channel=channel, sender=f"property-{next(_senders)}")
     for text in texts:
         # Unlike the engine, the pipeline keeps going after STOP or EXIT: the next
-        # message from the same person starts a new conversation, and is answered.
-        assert chat.send(text), "a message got no reply"
+        # message from the same person starts a new conversation. It is answered,
+        # unless the person opted out: then nothing is sent until they send START.
+        replies = chat.send(text)
+        assert replies or _opted_out(intake, chat), "a message got no reply"
         assert _live_conversations(intake, chat.sender) <= 1
+
+
+def _opted_out(intake, chat) -> bool:  # type: ignore[no-untyped-def]
+    with intake.store.transaction() as session:
+        return session.scalar(select(func.count()).select_from(OptOutRow).where(OptOutRow.sender_key == chat.sender)) > 0
 
 
 @PIPELINE

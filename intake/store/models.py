@@ -86,6 +86,8 @@ class InboundReceipt(Base):
     conversation_id: Mapped[int | None] = mapped_column(ForeignKey("conversations.id"))
     replies: Mapped[list[Any]]
     received_at: Mapped[datetime]
+    # The message's id in the reporter's chat, kept so a quick exit can erase it (Telegram).
+    message_ref: Mapped[str | None] = mapped_column(String(64))
 
     __table_args__ = (UniqueConstraint("channel", "provider_id", name="uq_inbound_provider_id"),)
 
@@ -157,7 +159,9 @@ class OutboxRow(Base):
     recipient: Mapped[str | None] = mapped_column(String(256))  # cleared once delivered or failed
     payload: Mapped[dict[str, Any]]
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
-    status: Mapped[str] = mapped_column(String(16))  # pending | sending | sent | delivered | failed
+    # The conversation a reply belongs to, so a quick exit can find and erase what was sent.
+    conversation_id: Mapped[int | None] = mapped_column(ForeignKey("conversations.id"), index=True)
+    status: Mapped[str] = mapped_column(String(16))  # pending | sending | sent | delivered | failed | cancelled
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime]
     claimed_by: Mapped[str | None] = mapped_column(String(64))

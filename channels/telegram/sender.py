@@ -1,0 +1,105 @@
+"""Deliver outbox rows through python-telegram-bot's Bot: replies with keyboards, and the quick exit's erasing."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+
+from telegram import Bot
+from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter, TimedOut
+
+from channels.telegram.config import BotConfig
+from channels.telegram.keyboards import keyboard
+from channels.telegram.runner import RUNNER, Runner
+from intake.errors import SendError
+from intake.i18n import translator
+from intake.messages import OutboundMessage, utcnow
+from intake.outbox import Outgoing
+
+MAX_TEXT = 4096  # Telegram's limit for one message
+# A bot may delete a message in a private chat for 48 hours; a margin for the time in the queue.
+DELETABLE_FOR = timedelta(hours=48) - timedelta(minutes=10)
+DELETE_BATCH = 100  # deleteMessages takes at most 100 ids
+
+
+class TelegramSender:
+    def __init__(self, configs: Mapping[str, BotConfig], runner: Runner = RUNNER):
+        self.configs, self.runner = configs, runner
+
+    def send(self, message: Outgoing) -> str:
+        config = self.configs.get(message.org)
+        if config is None:
+            raise SendError(f"no Telegram bot configured for {message.org}", retryable=False)
+        if not message.recipient:
+            raise SendError("no chat to send to", retryable=False)
+        bot = self.runner.bot(config)
+        try:
+            ids = self.runner.run(_deliver(bot, int(message.recipient), message))
+        except RetryAfter as error:
+            wait = error.retry_after
+            seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
+            raise SendError("telegram: flood control (429)", retryable=True, retry_after=seconds) from None
+        except (Forbidden, InvalidToken) as error:
+            # The reporter blocked the bot, or the token was revoked: trying again changes nothing.
+            raise SendError(f"telegram: {type(error).__name__}: {error.message}", retryable=False) from None
+        except BadRequest as error:
+            raise SendError(f"telegram: BadRequest: {error.message}", retryable=False) from None
+        except (TimedOut, NetworkError, TimeoutError, OSError) as error:
+            raise SendError(f"telegram: {type(error).__name__}", retryable=True) from None
+        # Telegram's message ids count per chat: the outbox row's id makes ours unique.
+        return f"telegram:{message.id}:{','.join(str(i) for i in ids)}"
+
+
+async def _deliver(bot: Bot, chat_id: int, message: Outgoing) -> list[int]:
+    replies = [OutboundMessage.from_dict(m) for m in message.payload.get("messages", [])]
+    if message.purpose == "erase":
+        await _erase(bot, chat_id, message.payload.get("erase", {}))
+        replies = [_with_deletion_hint(r) for r in replies]
+    ids: list[int] = []
+    if not replies:
+        return ids
+    # Several lines of one row (the Victims Code) go as one message: one delivery, all of it or none.
+    text = "\n\n".join(r.text for r in replies)
+    markup = keyboard(replies[-1])
+    chunks = _chunks(text)
+    for number, chunk in enumerate(chunks, start=1):
+        sent = await bot.send_message(chat_id, chunk, reply_markup=markup if number == len(chunks) else None)
+        ids.append(sent.message_id)
+    return ids
+
+
+def _with_deletion_hint(reply: OutboundMessage) -> OutboundMessage:
+    t = translator(reply.language or "en")
+    hint = t("To remove this chat from your phone, delete it from your chat list.")
+    return OutboundMessage(f"{reply.text}\n{hint}", kind=reply.kind, language=reply.language)
+
+
+async def _erase(bot: Bot, chat_id: int, erase: Mapping[str, list[list[str]]], now: datetime | None = None) -> None:
+    """Delete what Telegram still lets a bot delete; a message already gone is no failure."""
+    now = now or utcnow()
+    ids: set[int] = set()
+    for ref, at in erase.get("received", []):
+        if now - datetime.fromisoformat(at) < DELETABLE_FOR and ref.isdigit():
+            ids.add(int(ref))
+    for provider_id, at in erase.get("sent", []):
+        if now - datetime.fromisoformat(at) < DELETABLE_FOR and provider_id.startswith("telegram:"):
+            ids.update(int(i) for i in provider_id.rsplit(":", 1)[1].split(",") if i.isdigit())
+    ordered = sorted(ids)
+    for start in range(0, len(ordered), DELETE_BATCH):
+        try:
+            await bot.delete_messages(chat_id, ordered[start : start + DELETE_BATCH])
+        except BadRequest:
+            # None of these could be deleted any more (the reporter deleted them, or they aged out):
+            # a retry of an erase that half happened must not fail on what it already did.
+            continue
+
+
+def _chunks(text: str) -> list[str]:
+    chunks: list[str] = []
+    while len(text) > MAX_TEXT:
+        cut = text.rfind("\n", 0, MAX_TEXT)
+        cut = cut if cut > 0 else MAX_TEXT
+        chunks.append(text[:cut])
+        text = text[cut:].lstrip("\n")
+    chunks.append(text)
+    return chunks
