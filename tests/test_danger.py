@@ -10,8 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from intake.errors import ConfigError
-from intake.nlp import NO_ANALYSIS, Analysis, PiiSpan, analyse, check_patterns, patterns, pipeline
-from intake.nlp import _analyse
+from intake.nlp import Analysis, PiiSpan, _analyse, analyse, check_patterns, patterns, pipeline
 from intake.nlp.normalise import normalise
 from intake.nlp.patterns import LANGUAGES, read_phrases
 from intake.nlp.postcodes import find_postcodes
