@@ -23,7 +23,6 @@ import yaml
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc, Span
-from spacy.util import filter_spans
 
 from intake.errors import ConfigError
 from intake.nlp.normalise import is_arabic_script, normalise
@@ -113,9 +112,18 @@ class Signals:
 
     def __call__(self, doc: Doc) -> Doc:
         for kind, matcher in self.matchers.items():
-            spans = filter_spans(matcher(doc, as_spans=True))
-            doc.spans[kind] = sorted(spans, key=lambda s: s.start)
+            doc.spans[kind] = _leftmost_longest(matcher(doc, as_spans=True))
         return doc
+
+
+def _leftmost_longest(spans: list[Span]) -> list[Span]:
+    # Read left to right like the reporter wrote it: at each start the longest phrase wins
+    # ("breaking into" over "breaking in"), and a phrase overlapping one already taken is dropped.
+    kept: list[Span] = []
+    for span in sorted(spans, key=lambda s: (s.start, -len(s))):
+        if not kept or span.start >= kept[-1].end:
+            kept.append(span)
+    return kept
 
 
 @Language.factory("intake_signals", default_config={"pattern_lang": "en"})
