@@ -9,7 +9,7 @@ LINTED := intake channels tests tools cli.py flask_app.py
 BABEL_EXTRACT := $(BIN)/pybabel extract -F translations/babel.cfg -k t -k plural:1,2 \
 	--no-location --sort-output --width=100 --add-comments=Translators: -o translations/messages.pot .
 
-.PHONY: run test install install-dev translations compile-translations db-upgrade bench lint clean
+.PHONY: run test install install-dev translations compile-translations db-upgrade bench eval lint clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -58,6 +58,11 @@ bench: $(VENV)/.installed-bench compile-translations
 	$(BIN)/python -m tests.bench
 	$(BIN)/python -m tests.bench_language
 	$(BIN)/python -m tests.bench_sms
+	$(BIN)/python -m tests.bench_nlp
+
+## Precision, recall and F1 of intake.nlp per label and language on tests/data/nlp/.
+eval: install-dev
+	$(BIN)/python -m tests.nlp_eval
 
 lint: install-dev
 	$(BIN)/ruff check $(LINTED)

@@ -10,14 +10,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from intake.errors import ConfigError
-from intake.nlp import NO_ANALYSIS, Analysis, analyse, check_patterns, danger, patterns
+from intake.nlp import Analysis, PiiSpan, _analyse, analyse, check_patterns, patterns, pipeline
 from intake.nlp.normalise import normalise
 from intake.nlp.patterns import LANGUAGES, read_phrases
 from intake.nlp.postcodes import find_postcodes
 
 
 def phrases_of(lang: str) -> set[str]:
-    return {phrase.text for phrase in patterns.phrases(lang, danger.KIND)}
+    return {phrase.text for phrase in patterns.phrases(lang, pipeline.DANGER)}
 
 
 # (message, catalog language, one phrase, as written in a pattern file, that must be evidence)
@@ -161,7 +161,8 @@ def test_evidence_is_phrases_from_the_files_never_the_message(text, lang, phrase
 
 @pytest.mark.parametrize(("text", "lang"), NOT_DANGER)
 def test_everyday_words_and_past_events_are_not_danger(text, lang):
-    assert analyse(text, lang) == NO_ANALYSIS
+    assert not analyse(text, lang).danger
+    assert analyse(text, lang).danger_evidence == ()
 
 
 def test_evidence_holds_each_matched_phrase_once_and_in_order():
@@ -169,16 +170,16 @@ def test_evidence_holds_each_matched_phrase_once_and_in_order():
 
     result = analyse(message, "en")
 
-    assert result == Analysis(danger=True, danger_evidence=("he is outside", "with a knife"))
+    assert result.danger_evidence == ("he is outside", "with a knife")
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_every_language_has_a_danger_file_that_loads(lang):
-    assert len(patterns.phrases(lang, danger.KIND)) >= 15
+    assert len(patterns.phrases(lang, pipeline.DANGER)) >= 15
 
 
 def test_check_patterns_counts_every_language():
-    counts = check_patterns()[danger.KIND]
+    counts = check_patterns()[pipeline.DANGER]
 
     assert set(counts) == set(LANGUAGES)
     assert all(count >= 15 for count in counts.values())
@@ -204,7 +205,9 @@ def test_postcodes_are_found_and_normalised(message, expected):
 def test_a_message_can_carry_danger_and_a_postcode():
     result = analyse("He's got a knife, I'm at MK9 3EJ", "en")
 
-    assert result == Analysis(danger=True, danger_evidence=("got a knife",), postcodes=("MK9 3EJ",))
+    assert result.danger_evidence == ("got a knife",)
+    assert result.postcodes == ("MK9 3EJ",)
+    assert result.pii == (PiiSpan("postcode", 25, 32),)
 
 
 @pytest.mark.parametrize(
@@ -253,10 +256,10 @@ def test_danger_is_found_through_invisible_characters_and_emoji():
 @settings(max_examples=300, deadline=None)
 @given(text=st.text(), lang=st.sampled_from([*LANGUAGES, "en_easy", "xx", ""]))
 def test_the_matcher_itself_never_raises_on_any_text(text, lang):
-    # Bypasses analyse's safety net, so a bug in the folding or the regex fails here.
+    # Bypasses analyse's safety net, so a bug in the folding or the matchers fails here.
     folded = normalise(text)
 
-    danger.evidence(folded, lang)
+    _analyse(text, patterns.pattern_language(lang))
     find_postcodes(folded)
 
 
@@ -309,13 +312,13 @@ def test_a_broken_pattern_file_is_not_swallowed_by_analyse(tmp_path, monkeypatch
     (tmp_path / "en" / "danger.txt").write_text("with a knife|gun\n", encoding="utf-8")
     monkeypatch.setattr(patterns, "PATTERNS_DIR", tmp_path)
     patterns.phrases.cache_clear()
-    danger._matcher.cache_clear()
+    pipeline.unload()
     try:
         with pytest.raises(ConfigError, match="line 1"):
             analyse("he has a knife", "en")
     finally:
         patterns.phrases.cache_clear()
-        danger._matcher.cache_clear()
+        pipeline.unload()
 
 
 @pytest.mark.parametrize(

@@ -4,14 +4,27 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from intake.nlp.pii import PiiSpan, redact
+
+
+@dataclass(frozen=True)
+class WhenHint:
+    """A relative date in the message: `label` ("yesterday") is `days_ago` before it was sent; `phrase` as in the file."""
+
+    label: str
+    days_ago: int
+    phrase: str
+
 
 @dataclass(frozen=True)
 class Analysis:
     """Signals read from one message; the flow decides what to do with them.
 
-    `danger_evidence` holds the matched phrases exactly as written in the pattern
-    files, never the reporter's own words, so it can be logged and shown to staff
-    without copying the message. `postcodes` are normalised like "MK9 3EJ".
+    Evidence holds the matched phrases exactly as written in the pattern files, never
+    the reporter's own words, so it can be logged and shown to staff without copying the
+    message: `danger_evidence` as phrases, `strand_evidence` and `incident_type_evidence`
+    as (label, phrase) pairs. `postcodes` are normalised like "MK9 3EJ". `when` hints
+    carry their pattern phrase; `pii` points into the message by offsets.
     """
 
     danger: bool = False
@@ -20,6 +33,14 @@ class Analysis:
     incident_types: tuple[str, ...] = ()
     postcodes: tuple[str, ...] = ()
     languages: tuple[str, ...] = ()  # catalog codes the first message is likely in, best first
+    strand_evidence: tuple[tuple[str, str], ...] = ()
+    incident_type_evidence: tuple[tuple[str, str], ...] = ()
+    when: tuple[WhenHint, ...] = ()
+    pii: tuple[PiiSpan, ...] = ()
+
+    def redact(self, text: str) -> str:
+        """The message this analysis was made from, with its personal details replaced by labels."""
+        return redact(text, self.pii)
 
 
 NO_ANALYSIS = Analysis()

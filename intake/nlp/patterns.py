@@ -1,17 +1,22 @@
 """Read the per-language phrase files under intake/nlp/patterns/.
 
-A file is `patterns/<lang>/<kind>.txt`: one literal phrase per line, `#` comment
-lines and blank lines ignored. The format is kept this plain so that a later
-spaCy PhraseMatcher can read the same files; every check here fails loudly with
-a ConfigError naming the file and line.
+Two shapes, both read by the spaCy matchers in intake/nlp/pipeline.py:
+- `patterns/<lang>/<kind>.txt` (danger): one literal phrase per line, `#` comment
+  lines and blank lines ignored.
+- `patterns/<lang>/<kind>.yaml` (strands, incident_types, when, names): a mapping from a
+  label to a list of literal phrases, each checked like a line of a .txt file.
+Every check fails loudly with a ConfigError naming the file and the line or label.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+
+import yaml
 
 from intake.errors import ConfigError
 from intake.nlp.normalise import is_arabic_script, normalise
@@ -48,13 +53,17 @@ def read_phrases(path: Path) -> tuple[Phrase, ...]:
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot be read as UTF-8 text ({exc})") from None
 
+    lines = ((number, line.strip()) for number, line in enumerate(raw.splitlines(), start=1))
+    phrases = _checked(path, ((n, text, f"{path}, line {n}") for n, text in lines if text and not text.startswith("#")))
+    if not phrases:
+        raise ConfigError(f"{path}: pattern file has no phrases")
+    return phrases
+
+
+def _checked(path: Path, lines: Iterable[tuple[int, str, str]]) -> tuple[Phrase, ...]:
     phrases: list[Phrase] = []
     seen: dict[str, int] = {}
-    for number, line in enumerate(raw.splitlines(), start=1):
-        text = line.strip()
-        if not text or text.startswith("#"):
-            continue
-        where = f"{path}, line {number}"
+    for number, text, where in lines:
         reserved = _RESERVED.search(text)
         if reserved:
             raise ConfigError(
@@ -72,10 +81,42 @@ def read_phrases(path: Path) -> tuple[Phrase, ...]:
             )
         seen[folded] = number
         phrases.append(Phrase(text=text, folded=folded, line=number))
-
-    if not phrases:
-        raise ConfigError(f"{path}: pattern file has no phrases")
     return tuple(phrases)
+
+
+def read_labelled(path: Path, labels: Iterable[str]) -> dict[str, tuple[Phrase, ...]]:
+    """Parse one `label: [phrases]` YAML pattern file; every label must be one of `labels`."""
+    allowed = tuple(labels)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: pattern file is missing") from None
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise ConfigError(f"{path}: cannot be read as a YAML pattern file ({exc})") from None
+    if not isinstance(data, dict) or not data:
+        raise ConfigError(f"{path}: must map labels to lists of phrases")
+    found: dict[str, tuple[Phrase, ...]] = {}
+    numbered: list[tuple[int, str, str]] = []
+    for label, listed in data.items():
+        if label not in allowed:
+            raise ConfigError(f"{path}: {label!r} is not a label; use one of {', '.join(allowed)}")
+        if not isinstance(listed, list) or not listed or not all(isinstance(p, str) for p in listed):
+            raise ConfigError(f"{path}: {label}: must be a non-empty list of phrases")
+        start = len(numbered)
+        numbered.extend((start + i + 1, p.strip(), f"{path}, {label}, phrase {i + 1}") for i, p in enumerate(listed))
+    # Checked together, so a phrase filed under two labels is refused as a repeat.
+    checked = _checked(path, numbered)
+    position = 0
+    for label, listed in data.items():
+        found[label] = checked[position : position + len(listed)]
+        position += len(listed)
+    return found
+
+
+@cache
+def labelled(lang: str, kind: str, labels: tuple[str, ...]) -> dict[str, tuple[Phrase, ...]]:
+    """Return one language's `kind` phrases by label, read once per process."""
+    return read_labelled(PATTERNS_DIR / lang / f"{kind}.yaml", labels)
 
 
 @cache

@@ -6,14 +6,14 @@ import re
 
 # The outward and inward shapes from the gov.uk postcode data standard, with the letters
 # each position never uses, so "sn1 5pm" (a time) is not taken for a postcode.
-_POSTCODE = re.compile(
-    r"(?<![a-z0-9])"
+_OUTWARD = (
     r"(?P<outward>[a-pr-uwyz][0-9][0-9]?|[a-pr-uwyz][a-hk-y][0-9][0-9]?"
     r"|[a-pr-uwyz][0-9][a-hjkpstuw]|[a-pr-uwyz][a-hk-y][0-9][abehmnprvwxy])"
-    r" ?(?P<inward>[0-9][abd-hjlnp-uw-z]{2})"
-    r"(?![a-z0-9])",
-    re.ASCII,
 )
+_INWARD = r"(?P<inward>[0-9][abd-hjlnp-uw-z]{2})"
+_POSTCODE = re.compile(rf"(?<![a-z0-9]){_OUTWARD} ?{_INWARD}(?![a-z0-9])", re.ASCII)
+# The same shapes in a message as written, for redaction: any case, a space or hyphen between.
+POSTCODE_IN_TEXT = re.compile(rf"(?<![a-z0-9]){_OUTWARD}[ -]?{_INWARD}(?![a-z0-9])", re.ASCII | re.IGNORECASE)
 
 
 def find_postcodes(folded: str) -> tuple[str, ...]:
