@@ -14,7 +14,7 @@ from types import ModuleType
 from intake.outbox import Sender
 from intake.settings import Settings
 
-DOORS: tuple[str, ...] = ("channels.pages",)
+DOORS: tuple[str, ...] = ("channels.pages", "channels.web")
 
 
 def _doors() -> list[ModuleType]:
