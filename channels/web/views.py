@@ -42,7 +42,8 @@ from intake.pipeline import Intake, handle, live_conversation
 from intake.settings import Settings
 
 CHANNEL = security.CHANNEL
-# Where "Exit this page" lands: a busy, ordinary site that says nothing about why you were here.
+# Where "Exit this page" lands unless INTAKE_WEB_EXIT_URL says otherwise: a busy,
+# ordinary site that says nothing about why you were here (GOV.UK's own default).
 NEUTRAL_SITE = "https://www.bbc.co.uk/weather"
 LANGUAGE_COOKIE, TEXT_COOKIE, CONTRAST_COOKIE = "report_lang", "report_text", "report_contrast"
 DEFAULT_POSTS_PER_MINUTE = 30
@@ -69,6 +70,7 @@ def make_blueprint(settings: Settings) -> Blueprint:
     per_minute = int(settings.environ.get("INTAKE_WEB_POSTS_PER_MINUTE") or DEFAULT_POSTS_PER_MINUTE)
     limiter = RateLimiter(limit=per_minute, window=60.0)
     https = settings.public_url.startswith("https://")
+    neutral_site = settings.environ.get("INTAKE_WEB_EXIT_URL") or NEUTRAL_SITE
 
     @web.record_once
     def _templates(state: Any) -> None:
@@ -123,7 +125,7 @@ def make_blueprint(settings: Settings) -> Blueprint:
             key = security.web_sender_key(settings.secret_key, sid)
             if live_conversation(_intake(), profile.slug, CHANNEL, key) is not None:
                 handle(_intake(), InboundMessage(org=profile.slug, channel=CHANNEL, sender_key=key, text="exit"))
-        response = redirect(NEUTRAL_SITE, code=303)
+        response = redirect(neutral_site, code=303)
         for name in (security.COOKIE, LANGUAGE_COOKIE, TEXT_COOKIE, CONTRAST_COOKIE):
             response.delete_cookie(name, path="/")
         response.headers["Clear-Site-Data"] = '"cache", "cookies"'
