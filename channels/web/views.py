@@ -319,7 +319,8 @@ def _evidence(profile: Profile, settings: Settings) -> tuple[list[Attachment], d
 
 
 def _too_big(profile: Profile) -> str:
-    return translator(_shown_language(profile))("The selected file must be smaller than %(size)s", size="10 MB")
+    t = translator(_shown_language(profile))
+    return t("The selected file must be smaller than %(size)s", size="10 MB")
 
 
 def _shown_language(profile: Profile) -> str:
