@@ -117,7 +117,7 @@ def describe(violations: list[dict]) -> str:
 
 def question_id(driver: webdriver.Chrome) -> str:
     found = driver.find_elements(By.CSS_SELECTOR, "input[name=question]")
-    return found[0].get_attribute("value") if found else ""
+    return found[0].get_dom_attribute("value") if found else ""
 
 
 def heading(driver: webdriver.Chrome) -> str:

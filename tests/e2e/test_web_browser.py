@@ -9,7 +9,6 @@ import pytest
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
-from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import WebDriverWait
 from sqlalchemy import select
 
@@ -103,9 +102,10 @@ def click(driver, css: str) -> None:
 
 def navigating(driver, act) -> None:
     """Do `act` (a click or a key that sends a form) and wait until the next page has replaced this one."""
-    old = driver.find_element(By.TAG_NAME, "html")
+    old = driver.find_element(By.TAG_NAME, "html").id
     act()
-    WebDriverWait(driver, 15).until(expected_conditions.staleness_of(old))
+    # A new document has a new element reference; compared without running script, so it works with JavaScript off.
+    WebDriverWait(driver, 15).until(lambda d: d.find_element(By.TAG_NAME, "html").id != old)
 
 
 def submit(driver, css: str) -> None:
@@ -160,7 +160,7 @@ def answer_by_keyboard(driver, value) -> None:
     elif driver.find_elements(By.CSS_SELECTOR, "input[type=radio][name=answer]"):
         # Tab reaches a radio group once; the arrow keys move within it and select as they go.
         tab_to(driver, "input[type=radio][name=answer]")
-        values = [e.get_attribute("value") for e in driver.find_elements(By.CSS_SELECTOR, "input[name=answer]")]
+        values = [e.get_dom_attribute("value") for e in driver.find_elements(By.CSS_SELECTOR, "input[name=answer]")]
         focused = driver.execute_script("return document.activeElement.value")
         for _ in range((values.index(value) - values.index(focused)) % len(values)):
             press(driver, Keys.ARROW_DOWN)
@@ -242,8 +242,8 @@ def test_pressing_shift_three_times_leaves_at_once(fresh, site):
 # ---- right to left --------------------------------------------------------------------------------
 def test_an_arabic_report_reads_right_to_left_from_start_to_confirmation(fresh, site):
     submit(fresh, "button[name=language][value=ar]")
-    assert fresh.find_element(By.TAG_NAME, "html").get_attribute("dir") == "rtl"
-    assert fresh.find_element(By.TAG_NAME, "html").get_attribute("lang") == "ar"
+    assert fresh.find_element(By.TAG_NAME, "html").get_dom_attribute("dir") == "rtl"
+    assert fresh.find_element(By.TAG_NAME, "html").get_dom_attribute("lang") == "ar"
     submit(fresh, "button.govuk-button--start")
     radio = fresh.find_element(By.CSS_SELECTOR, ".govuk-radios__item")
     box = radio.find_element(By.CSS_SELECTOR, "input").rect
@@ -252,7 +252,7 @@ def test_an_arabic_report_reads_right_to_left_from_start_to_confirmation(fresh, 
     assert box["x"] > label["x"] + label["width"] / 2
     run_to_summary(fresh, EVERY_QUESTION | {"role": "victim", "identity": "anonymous"})
     submit(fresh, "button[value=send]")
-    assert fresh.find_element(By.TAG_NAME, "html").get_attribute("dir") == "rtl"
+    assert fresh.find_element(By.TAG_NAME, "html").get_dom_attribute("dir") == "rtl"
     assert fresh.find_element(By.CSS_SELECTOR, ".govuk-panel").text.strip()
 
 
@@ -262,13 +262,13 @@ def test_the_whole_form_works_with_javascript_off(site):
     driver = chrome(javascript=False)
     try:
         driver.get(base + "/report/wchg/")
-        assert "js-enabled" not in driver.find_element(By.TAG_NAME, "body").get_attribute("class")
+        assert "js-enabled" not in driver.find_element(By.TAG_NAME, "body").get_dom_attribute("class")
         submit(driver, "button.govuk-button--start")
         submit(driver, "button[value=answer]")  # nothing chosen: the server says so
-        assert driver.find_element(By.CSS_SELECTOR, ".govuk-error-summary").is_displayed()
+        assert driver.find_elements(By.CSS_SELECTOR, ".govuk-error-summary")
         run_to_summary(driver, EVERY_QUESTION | {"role": "witness"})
         navigating(driver, lambda: driver.find_element(By.PARTIAL_LINK_TEXT, "Change").click())
-        answer_by_mouse(driver, driver.find_element(By.CSS_SELECTOR, "input[name=answer]").get_attribute("value"))
+        answer_by_mouse(driver, driver.find_element(By.CSS_SELECTOR, "input[name=answer]").get_dom_attribute("value"))
         assert heading(driver) == "Check your answers"
         submit(driver, "button[value=send]")
         assert "Your reference is" in driver.find_element(By.CSS_SELECTOR, ".govuk-panel").text
