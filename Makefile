@@ -9,7 +9,7 @@ LINTED := intake channels tests tools cli.py flask_app.py
 BABEL_EXTRACT := $(BIN)/pybabel extract -F translations/babel.cfg -k t -k plural:1,2 \
 	--no-location --sort-output --width=100 --add-comments=Translators: -o translations/messages.pot .
 
-.PHONY: run test install install-dev translations compile-translations db-upgrade bench eval lint clean
+.PHONY: run test install install-dev translations compile-translations db-upgrade frontend bench eval lint clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,23 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(VENV)/.installed $@
+
+## GOV.UK Frontend for the web form: npm packages (package-lock.json), compiled into a git-ignored folder.
+GOVUK_DIR := channels/web/static/govuk
+GOVUK_CSS := $(GOVUK_DIR)/govuk-frontend.min.css
+
+node_modules/.installed: package.json package-lock.json
+	@command -v npm >/dev/null 2>&1 || { echo "make: npm is not installed. The web form is built from npm packages: install Node.js 20 or newer with npm (on Debian or Ubuntu: sudo apt-get install nodejs npm), then run make again." >&2; exit 1; }
+	npm ci --no-audit --no-fund --ignore-scripts
+	touch $@
+
+# Compiled from Sass so the font is a system stack rather than GDS Transport, which is GOV.UK's own.
+$(GOVUK_CSS): node_modules/.installed channels/web/assets/govuk.scss
+	mkdir -p $(GOVUK_DIR)
+	node_modules/.bin/sass --no-source-map --style=compressed --load-path=node_modules --quiet-deps channels/web/assets/govuk.scss $@
+	cp node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.js $(GOVUK_DIR)/
+
+frontend: $(GOVUK_CSS)
 
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
@@ -41,11 +58,11 @@ db-upgrade: install
 	$(BIN)/intake db upgrade
 
 ## Serve on http://127.0.0.1:5000 with SQLite under instance/ and no credentials.
-run: install compile-translations db-upgrade
+run: install compile-translations db-upgrade frontend
 	$(BIN)/intake run
 
 ## The whole suite. INTAKE_TEST_DATABASE_URL adds PostgreSQL to the store tests.
-test: install-dev compile-translations
+test: install-dev compile-translations frontend
 	$(BIN)/ruff check $(LINTED)
 	$(BIN)/pytest
 
@@ -69,5 +86,5 @@ lint: install-dev
 	$(BIN)/ruff format --check $(LINTED)
 
 clean:
-	rm -rf $(VENV) instance .pytest_cache
+	rm -rf $(VENV) instance .pytest_cache node_modules $(GOVUK_DIR)
 	find translations -name '*.mo' -delete

@@ -14,7 +14,7 @@ from types import ModuleType
 from intake.outbox import Sender
 from intake.settings import Settings
 
-DOORS: tuple[str, ...] = ("channels.pages", "channels.sms", "channels.telegram")
+DOORS: tuple[str, ...] = ("channels.pages", "channels.sms", "channels.telegram", "channels.web")
 
 
 def _doors() -> list[ModuleType]:

@@ -58,6 +58,31 @@ class EngineContext:
 
 
 @dataclass(frozen=True)
+class QuestionView:
+    """One question as a page-at-a-time door (the web form) shows it: its words apart, and the answer so far."""
+
+    question_id: str
+    kind: str
+    prompt: str
+    hint: str | None
+    choices: tuple[Choice, ...]
+    exclusive: frozenset[str] = frozenset()
+    answer: dict[str, Any] | None = None
+    problem: str | None = None  # the engine's re-ask, when the last answer to this question was not understood
+    opens_case: bool = False
+    language: str = "en"
+
+
+@dataclass(frozen=True)
+class SummaryRow:
+    """One answer on the check-your-answers page; `question_id` is what a change link picks."""
+
+    question_id: str
+    label: str
+    value: str
+
+
+@dataclass(frozen=True)
 class Step:
     conversation: Conversation
     replies: list[OutboundMessage]
@@ -388,11 +413,15 @@ class _Turn:
             return ", ".join(labels.get(v, v) for v in value)
         return labels.get(value, _shorten(str(value)))
 
+    def summary_rows(self) -> list[SummaryRow]:
+        return [
+            SummaryRow(question.id, self.t(question.summary_label, **self.params()), self.display(question))
+            for question in self.answered_questions()
+        ]
+
     def summary_message(self, prefix: str | None = None) -> OutboundMessage:
         choices = [Choice("send", self.message("summary_send"))]
-        for question in self.answered_questions():
-            label = self.t(question.summary_label, **self.params())
-            choices.append(Choice(question.id, f"{label}: {self.display(question)}"))
+        choices.extend(Choice(row.question_id, f"{row.label}: {row.value}") for row in self.summary_rows())
         text = "\n".join(p for p in (prefix, self.message("summary_intro")) if p)
         return OutboundMessage(
             text, kind="question", question_id=SUMMARY, question_kind="choice", choices=tuple(choices), skippable=False
@@ -421,18 +450,22 @@ class _Turn:
         self.conv.status = "submitted"
         self.conv.step = None
         self.events.append(ev.ReportSubmitted(reference))
-        self.say("submitted", reference=reference)
-        self.replies.extend(
-            victims_code.messages(
+        self.replies.extend(self.confirmation())
+        self.events.append(ev.VictimsCodeSent(reference))
+
+    def confirmation(self) -> list[OutboundMessage]:
+        reference = self.conv.case_reference or ""
+        return [
+            OutboundMessage(self.message("submitted", reference=reference)),
+            *victims_code.messages(
                 profile=self.ctx.profile,
                 t=self.t,
                 reference=reference,
                 first_contact_due=self.ctx.first_contact_due or victims_code.deadline_for(self.ctx.profile, self.conv),
                 anonymous=not self.conv.named,
                 public_url=self.ctx.public_url,
-            )
-        )
-        self.events.append(ev.VictimsCodeSent(reference))
+            ),
+        ]
 
     def signposting(self) -> list[OutboundMessage]:
         return [OutboundMessage(line) for line in victims_code.signpost_lines(self.ctx.profile, self.t, self.ctx.vocabulary)]
@@ -472,9 +505,53 @@ class _Turn:
 
 def current_question(conversation: Conversation, ctx: EngineContext) -> list[OutboundMessage]:
     """The question the reporter is on, asked again, for a door that reopens a conversation."""
-    turn = _Turn(conversation.copy(), InboundMessage(org=conversation.org, channel=conversation.channel, sender_key=""), ctx)
+    turn = _reading(conversation, ctx)
     turn.ask_current()
     return [replace(r, language=conversation.language) for r in turn.replies]
+
+
+def _reading(conversation: Conversation, ctx: EngineContext) -> _Turn:
+    # A turn with no message, to read what the conversation shows without changing it.
+    return _Turn(conversation.copy(), InboundMessage(org=conversation.org, channel=conversation.channel, sender_key=""), ctx)
+
+
+def question_view(conversation: Conversation, ctx: EngineContext, question_id: str | None = None) -> QuestionView | None:
+    """The question on screen: the current step, or an answered one a change link picked; None if neither applies."""
+    turn = _reading(conversation, ctx)
+    question_id = question_id or conversation.step
+    if question_id is None or question_id == SUMMARY or question_id not in {q.id for q in ctx.flow.questions}:
+        return None
+    question = ctx.flow.question(question_id)
+    if not turn.applicable(question) or (question_id != conversation.step and question_id not in conversation.answers):
+        return None
+    hint = turn.resolve(question.hint)
+    problem = None
+    if question_id == conversation.step and conversation.unclear:
+        problem = turn.message(f"reask_{'text' if question.kind in ('text', 'date', 'location') else question.kind}")
+    return QuestionView(
+        question_id=question.id,
+        kind=question.kind,
+        prompt=turn.t(turn.resolve(question.prompt) or "", **turn.params()),
+        hint=turn.t(hint, **turn.params()) if hint else None,
+        choices=tuple(turn.choices(question)),
+        exclusive=turn.exclusive(question),
+        answer=conversation.answers.get(question_id),
+        problem=problem,
+        opens_case=question.opens_case,
+        language=conversation.language,
+    )
+
+
+def summary_rows(conversation: Conversation, ctx: EngineContext) -> list[SummaryRow]:
+    """The answers a reporter checks before sending, in flow order: the same rows the summary message numbers."""
+    return _reading(conversation, ctx).summary_rows()
+
+
+def confirmation(conversation: Conversation, ctx: EngineContext) -> list[OutboundMessage]:
+    """What a submitted report was told: its reference, what happens next, the Victims Code and who else can help."""
+    if conversation.status != "submitted" or not conversation.case_reference:
+        return []
+    return [replace(r, language=conversation.language) for r in _reading(conversation, ctx).confirmation()]
 
 
 def _shorten(text: str) -> str:

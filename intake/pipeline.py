@@ -373,10 +373,24 @@ def notify_team(session: Session, intake: Intake, case: CaseRow, at: Any, *, esc
 
 def current_replies(intake: Intake, org: str, channel: str, sender_key: str) -> list[OutboundMessage] | None:
     """What the reporter was last asked, without changing anything; None when no conversation is live."""
+    found = live_conversation(intake, org, channel, sender_key)
+    return None if found is None else current_question(*found)
+
+
+def live_conversation(intake: Intake, org: str, channel: str, sender_key: str) -> tuple[Conversation, EngineContext] | None:
+    """A sender's live conversation and the context to read it with, changing nothing; None when there is none."""
     with intake.store.transaction() as session:
         row = session.scalar(_live_conversation_query(org, channel, sender_key))
         if row is None:
             return None
         conversation = Conversation.from_json(row.state)
-    context = EngineContext(profile=intake.profiles[org], channel=channel, public_url=intake.public_url, fresh_reference="")
-    return current_question(conversation, context)
+        case = session.get(CaseRow, row.case_id) if row.case_id else None
+        context = EngineContext(
+            profile=intake.profiles[org],
+            channel=channel,
+            public_url=intake.public_url,
+            fresh_reference="",
+            case_status=case.status if case else None,
+            first_contact_due=case.first_contact_due if case else None,
+        )
+    return conversation, context

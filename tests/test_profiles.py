@@ -12,6 +12,7 @@ import yaml
 
 from intake.errors import ConfigError
 from intake.orgs import ORGS_DIR, load_profile, load_profiles, profile_for_sms_number
+from intake.orgs.schema import contrast_ratio
 
 MKCC_DATA = yaml.safe_load((ORGS_DIR / "mkcc.yaml").read_text(encoding="utf-8"))
 
@@ -296,6 +297,18 @@ BAD_PROFILES = [
         id="lower-case reference prefix",
     ),
     pytest.param(
+        _set(("brand", "colour"), "#f0c000"),
+        "brand",
+        "contrast 1.7",
+        id="brand colour too light for white words",
+    ),
+    pytest.param(
+        _set(("brand", "link_colour"), "teal"),
+        "brand.link_colour",
+        "a colour written #rrggbb",
+        id="brand colour by name",
+    ),
+    pytest.param(
         _set(("scope", "covers_visitors"), None),
         "scope.covers_visitors",
         "valid boolean",
@@ -366,3 +379,19 @@ def test_profiles_load_without_any_web_framework_or_provider_sdk():
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize(
+    "first, second, ratio",
+    [("#000000", "#ffffff", 21.0), ("#ffffff", "#ffffff", 1.0), ("#1d70b8", "#ffffff", 5.17), ("#767676", "#ffffff", 4.54)],
+    ids=["black on white", "white on white", "GOV.UK link blue", "the lightest grey that passes"],
+)
+def test_contrast_ratio_follows_wcag(first, second, ratio):
+    assert round(contrast_ratio(first, second), 2) == ratio
+
+
+@pytest.mark.parametrize("slug", ["mkcc", "wchg"])
+def test_each_landlords_colours_read_white_text_at_wcag_aa(profiles, slug):
+    brand = profiles[slug].brand
+    assert contrast_ratio(brand.colour, "#ffffff") >= 4.5
+    assert contrast_ratio(brand.link_colour, "#ffffff") >= 4.5

@@ -168,6 +168,42 @@ class VictimsCode(_Fact):
     document_url: Url | None = None
 
 
+_HEX_COLOUR = re.compile(r"^#[0-9a-f]{6}$")
+# WCAG 2.2 AA: 4.5:1 for text (white words on the brand band), 3:1 for other marks (the band against the page).
+TEXT_CONTRAST, MARK_CONTRAST = 4.5, 3.0
+
+
+def relative_luminance(colour: str) -> float:
+    """WCAG 2.2's relative luminance of a #rrggbb colour."""
+    channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    r, g, b = (c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast_ratio(first: str, second: str) -> float:
+    """WCAG 2.2's contrast ratio between two #rrggbb colours, from 1 to 21."""
+    lighter, darker = sorted((relative_luminance(first), relative_luminance(second)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+HexColour = Annotated[str, AfterValidator(_pattern(_HEX_COLOUR, "a colour written #rrggbb in lower case"))]
+
+
+class Brand(_Fact):
+    """The landlord's colours on its report pages; the words on them are white, on a white page."""
+
+    colour: HexColour  # the band behind the service name, and the line under it
+    link_colour: HexColour  # links on the white page
+
+    @model_validator(mode="after")
+    def _readable(self) -> Brand:
+        for name, value, needed in (("colour", self.colour, TEXT_CONTRAST), ("link_colour", self.link_colour, TEXT_CONTRAST)):
+            ratio = contrast_ratio(value, "#ffffff")
+            if ratio < needed:
+                raise ValueError(f"{name} {value} has contrast {ratio:.2f}:1 with white; WCAG 2.2 AA needs {needed}:1")
+        return self
+
+
 class Notifications(_Fact):
     team_email: Email | None = None
 
@@ -195,6 +231,7 @@ class Profile(_Fact):
     channels: Channels
     victims_code: VictimsCode
     notifications: Notifications
+    brand: Brand
 
     @field_validator("timezone")
     @classmethod

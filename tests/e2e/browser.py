@@ -1,0 +1,124 @@
+"""Headless Chromium for the browser tests: Debian's chromium driven by Debian's chromedriver, nothing downloaded.
+
+The app runs in a real WSGI server on loopback, beside a tiny "neutral site" that the
+quick exit leads to (the real default, a weather page, is not reachable from a test).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from werkzeug.serving import make_server
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+GOVUK_CSS = ROOT / "channels" / "web" / "static" / "govuk" / "govuk-frontend.min.css"
+# What axe checks: WCAG 2.0, 2.1 and 2.2 at levels A and AA.
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
+
+
+def require_browser() -> None:
+    """Fail, not skip, when the machine lacks what `.ci/run` installs: a skipped browser test proves nothing."""
+    missing = [p for p in (CHROMIUM, CHROMEDRIVER, str(AXE), str(GOVUK_CSS)) if not Path(p).exists()]
+    if missing:
+        pytest.fail(f"browser tests need {', '.join(missing)}: run .ci/run (apt chromium chromium-driver, npm ci, make frontend)")
+
+
+def chrome(*, javascript: bool = True) -> webdriver.Chrome:
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--window-size=1100,900",
+        "--lang=en-GB",
+    ):
+        options.add_argument(flag)
+    if not javascript:
+        options.add_experimental_option("prefs", {"profile.managed_default_content_settings.javascript": 2})
+    driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
+    driver.set_page_load_timeout(30)
+    return driver
+
+
+class _Neutral(BaseHTTPRequestHandler):
+    def do_GET(self) -> None:
+        body = b"<!DOCTYPE html><html lang='en'><title>Weather</title><h1>Weather</h1></html>"
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+@contextmanager
+def serve(app) -> Iterator[str]:
+    """Serve a WSGI app on a free loopback port in a thread; yields its base URL."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join()
+
+
+@contextmanager
+def neutral_site() -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Neutral)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}/weather"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+def axe_violations(driver: webdriver.Chrome) -> list[dict]:
+    """Run axe-core in the page as it stands; the WCAG 2.2 A and AA violations it finds."""
+    if not driver.execute_script("return typeof window.axe === 'object'"):
+        driver.execute_script(AXE.read_text(encoding="utf-8"))
+    result = driver.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "axe.run(document, {runOnly: {type: 'tag', values: arguments[0]}, resultTypes: ['violations']})"
+        ".then(r => done(JSON.stringify(r.violations)), e => done(JSON.stringify([{id: 'axe-error', help: String(e), nodes: []}])));",
+        WCAG_TAGS,
+    )
+    return json.loads(result)
+
+
+def describe(violations: list[dict]) -> str:
+    return "; ".join(f"{v['id']}: {v['help']} at {[n['target'] for n in v['nodes']][:3]}" for v in violations)
+
+
+def question_id(driver: webdriver.Chrome) -> str:
+    found = driver.find_elements(By.CSS_SELECTOR, "input[name=question]")
+    return found[0].get_dom_attribute("value") if found else ""
+
+
+def heading(driver: webdriver.Chrome) -> str:
+    return driver.find_element(By.TAG_NAME, "h1").text.strip()

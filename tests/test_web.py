@@ -1,0 +1,349 @@
+"""The web form through Flask's test client: the flow, its pages, and everything a hostile request tries."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import select
+
+from channels.web import security, uploads
+from channels.web.ratelimit import RateLimiter
+from flask_app import create_app
+from intake.store import migrate
+from intake.store.db import Store
+from intake.store.models import AttachmentRow, CaseRow, ConversationRow
+from tests.web_client import ANONYMOUS_VICTIM, WebReporter
+
+SECRET = "web-test-secret-" + "x" * 32
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+PDF = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n"
+
+
+def make_app(tmp_path, url: str, **env: str):
+    config = {"INTAKE_INSTANCE_PATH": str(tmp_path), "INTAKE_DATABASE_URL": url, "INTAKE_SECRET_KEY": SECRET, **env}
+    return create_app(config)
+
+
+@pytest.fixture
+def app(tmp_path):
+    url = f"sqlite:///{tmp_path / 'web.db'}"
+    migrate.upgrade(Store(url).engine)
+    return make_app(tmp_path, url)
+
+
+@pytest.fixture
+def reporter(app):
+    return WebReporter(app.test_client())
+
+
+def store_of(app) -> Store:
+    return app.extensions["intake"].store
+
+
+def walk(reporter: WebReporter, steps) -> None:
+    for question, value in steps:
+        assert reporter.question == question, reporter.page[:3000]
+        reporter.answer(value)
+        assert reporter.status == 200
+
+
+def at_summary(reporter: WebReporter) -> WebReporter:
+    reporter.start()
+    walk(reporter, ANONYMOUS_VICTIM)
+    assert reporter.heading == "Check your answers"
+    return reporter
+
+
+# ---- the flow ---------------------------------------------------------------------------------
+def test_a_whole_anonymous_report_ends_on_the_confirmation_with_its_reference(store, tmp_path):
+    url = store.engine.url.render_as_string(hide_password=False)
+    app = make_app(tmp_path, url)
+    reporter = at_summary(WebReporter(app.test_client()))
+    reporter.send()
+    page = reporter.page
+    with store.transaction() as session:
+        case = session.scalars(select(CaseRow)).one()
+        reference, status, channel = case.reference, case.status, case.channel
+    assert status == "submitted" and channel == "web"
+    assert f"Your reference is {reference}" in page and "govuk-panel" in page
+    assert "What happens next" in page and "/victims-code/mkcc?lang=en" in page
+    # Reading the page again shows the same confirmation: it comes from the conversation, not the last post.
+    assert f"Your reference is {reference}" in reporter.get().get_data(as_text=True)
+
+
+def test_the_start_page_leads_to_the_first_question_of_the_flow(reporter):
+    assert reporter.heading == "Report a hate incident" and "call 999" in reporter.page
+    reporter.start()
+    assert reporter.question == "danger_now" and reporter.heading == "Is anyone in danger right now?"
+    assert 'type="radio"' in reporter.page
+
+
+def test_saying_someone_is_in_danger_shows_the_999_advice_above_the_next_question(reporter):
+    reporter.start()
+    reporter.answer("yes")
+    assert reporter.question == "role"
+    assert reporter.page.index("govuk-warning-text__text") < reporter.page.index('name="question"')
+    assert "call 999" in reporter.page
+
+
+def test_a_third_party_is_asked_relationship_agency_consent_and_the_victims_contact(reporter):
+    reporter.start()
+    walk(
+        reporter,
+        [
+            ("danger_now", "no"),
+            ("role", "third_party"),
+            ("relationship", "support_worker"),
+            ("agency_name", "Open Door Support"),
+            ("victim_consent", "knows_agrees"),
+            ("victim_contact", "Her mobile: 07700 900123"),
+            ("identity", "named_here"),
+            ("name", "Sam Patel"),
+            ("contact_other", "sam@opendoor.example"),
+        ],
+    )
+    assert reporter.question == "scope"
+
+
+def test_a_third_party_whose_victim_did_not_agree_is_not_asked_for_their_contact(reporter):
+    reporter.start()
+    walk(
+        reporter, [("danger_now", "no"), ("role", "third_party"), ("relationship", "family"), ("victim_consent", "does_not_know")]
+    )
+    assert reporter.question == "identity"
+
+
+def test_an_empty_answer_gets_an_error_summary_linked_to_the_field(reporter):
+    reporter.start()
+    reporter.post({"action": "answer"})
+    assert reporter.status == 400 and reporter.question == "danger_now"
+    assert "There is a problem" in reporter.page and 'href="#answer"' in reporter.page
+    assert "Choose an answer, or skip this question" in reporter.page
+    assert reporter.page.count('class="govuk-error-message"') == 1
+
+
+def test_a_question_can_be_skipped_and_shows_as_skipped(reporter):
+    reporter.start()
+    reporter.skip()
+    assert reporter.question == "role"
+
+
+def test_back_returns_to_the_previous_question(reporter):
+    reporter.start()
+    reporter.answer("no")
+    reporter.post({"action": "back"})
+    assert reporter.question == "danger_now"
+
+
+def test_a_change_link_reopens_the_answer_and_returns_to_check_your_answers(reporter):
+    at_summary(reporter)
+    change = re.search(r'href="(/report/mkcc/change/description)"', reporter.page)
+    assert change, "every answer has a change link"
+    reporter.get(change.group(1))
+    assert reporter.question == "description" and "They shouted abuse at me" in reporter.page
+    reporter.answer("They spat at me on the stairs")
+    assert reporter.heading == "Check your answers" and "They spat at me on the stairs" in reporter.page
+
+
+def test_a_form_sent_twice_is_answered_once(reporter, app):
+    reporter.start()
+    form = {"csrf_token": reporter.hidden("csrf_token"), "form_id": reporter.hidden("form_id"), "question": "danger_now"}
+    reporter.client.post(reporter.url, data={**form, "action": "answer", "answer": "no"})
+    reporter.client.post(reporter.url, data={**form, "action": "answer", "answer": "no"})
+    assert reporter.get().status_code == 200 and reporter.question == "role"
+
+
+def test_an_answer_from_a_page_left_open_in_another_tab_is_not_taken_for_the_current_question(reporter):
+    reporter.start()
+    reporter.answer("no")
+    reporter.post({"action": "answer", "answer": "yes", "question": "danger_now"})
+    assert reporter.question == "role" and "call 999 and ask" not in reporter.page.split("main-content")[1]
+
+
+# ---- what a browser holds ------------------------------------------------------------------------
+def test_the_browser_holds_only_a_random_id_and_the_database_only_its_keyed_hash(reporter, app):
+    reporter.start()
+    cookie = reporter.client.get_cookie(security.COOKIE)
+    assert cookie is not None and len(cookie.value) >= 43 and cookie.http_only
+    with store_of(app).transaction() as session:
+        row = session.scalars(select(ConversationRow)).one()
+        assert row.sender_key == security.web_sender_key(SECRET, cookie.value) and cookie.value not in row.sender_key
+
+
+def test_no_url_ever_carries_the_report(reporter):
+    at_summary(reporter)
+    urls = re.findall(r'(?:href|action|src)="([^"]+)"', reporter.page)
+    assert urls and not [u for u in urls if "shouted" in u or "MK9" in u or "Saxon" in u]
+    assert all(not u.startswith(("/report/mkcc/?", "/report/mkcc/change/?")) for u in urls)
+
+
+@pytest.mark.parametrize("path", ["/report/mkcc/", "/report/wchg/"], ids=["Milton Keynes", "Wythenshawe"])
+def test_every_report_page_sends_strict_headers(app, path):
+    response = app.test_client().get(path)
+    csp = response.headers["Content-Security-Policy"]
+    assert response.headers["Cache-Control"] == "no-store"
+    assert "frame-ancestors 'none'" in csp and "script-src 'self'" in csp and "unsafe-inline" not in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert "Strict-Transport-Security" not in response.headers  # served over http here
+    assert "<script>" not in response.get_data(as_text=True)  # no inline script for the CSP to forbid
+
+
+def test_hsts_is_sent_when_the_service_is_public_over_https(tmp_path):
+    url = f"sqlite:///{tmp_path / 'web.db'}"
+    migrate.upgrade(Store(url).engine)
+    app = make_app(tmp_path, url, INTAKE_PUBLIC_URL="https://report.example.org")
+    response = app.test_client().get("/report/mkcc/", base_url="https://report.example.org")
+    assert response.headers["Strict-Transport-Security"].startswith("max-age=31536000")
+    assert "Secure" in response.headers["Set-Cookie"]
+
+
+def test_the_landlords_colours_come_from_its_profile(app, profiles):
+    css = app.test_client().get("/report/wchg/brand.css").get_data(as_text=True)
+    assert profiles["wchg"].brand.colour in css
+
+
+def test_an_unknown_landlord_is_not_found(app):
+    assert app.test_client().get("/report/nowhere/").status_code == 404
+
+
+def test_the_home_page_lists_each_landlords_start_page(app):
+    page = app.test_client().get("/").get_data(as_text=True)
+    assert 'href="/report/mkcc/"' in page and 'href="/report/wchg/"' in page
+
+
+# ---- hostile requests ---------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "token",
+    [None, "", "0" * 64, "forged"],
+    ids=["no token", "empty token", "a well-formed wrong token", "garbage"],
+)
+def test_a_form_without_this_sessions_csrf_token_is_refused_and_changes_nothing(reporter, app, token):
+    reporter.start()
+    data = {"action": "answer", "answer": "no", "question": "danger_now", "form_id": reporter.hidden("form_id")}
+    if token is not None:
+        data["csrf_token"] = token
+    response = reporter.client.post(reporter.url, data=data)
+    assert response.status_code == 400 and "this form has expired" in response.get_data(as_text=True)
+    assert reporter.get() and reporter.question == "danger_now"
+
+
+def test_a_token_from_another_session_is_refused(app):
+    first, second = WebReporter(app.test_client()), WebReporter(app.test_client())
+    second.start()
+    response = second.client.post(second.url, data={"csrf_token": first.hidden("csrf_token"), "action": "answer", "answer": "no"})
+    assert response.status_code == 400
+
+
+def evidence_page(reporter: WebReporter) -> WebReporter:
+    reporter.start()
+    walk(reporter, ANONYMOUS_VICTIM[:4])
+    assert reporter.question == "description" and 'type="file"' in reporter.page
+    return reporter
+
+
+def test_a_photo_and_a_pdf_are_stored_outside_the_web_root_and_attached_to_the_case(reporter, app, tmp_path):
+    evidence_page(reporter)
+    reporter.answer(
+        "They threw eggs at my window",
+        evidence=[(_file(PNG), "window.png"), (_file(PDF), "letter.pdf")],
+        content_type="multipart/form-data",
+    )
+    assert reporter.status == 200 and reporter.question == "when"
+    with store_of(app).transaction() as session:
+        rows = session.scalars(select(AttachmentRow)).all()
+        case = session.scalars(select(CaseRow)).one()
+        assert sorted(r.content_type for r in rows) == ["application/pdf", "image/png"]
+        assert all(r.case_id == case.id for r in rows)
+        paths = [r.stored_path for r in rows]
+    static = app.blueprints["web"].static_folder
+    for path in paths:
+        assert path.startswith(str(tmp_path / "uploads" / "mkcc")) and not path.startswith(static)
+        with open(path, "rb") as stored:
+            assert stored.read() in (PNG, PDF)
+
+
+@pytest.mark.parametrize(
+    "name, content, message",
+    [
+        ("evidence.pdf", b"<html><script>alert(1)</script></html>", "must be a photo (JPG, PNG, GIF or WEBP) or a PDF"),
+        ("photo.jpg", PDF, "name does not match what is in it"),
+        ("run.exe", b"MZ\x90\x00" + b"\x00" * 60, "must be a photo (JPG, PNG, GIF or WEBP) or a PDF"),
+    ],
+    ids=["HTML named .pdf", "a PDF named .jpg", "a program"],
+)
+def test_a_file_whose_content_is_not_what_its_name_says_is_refused_with_a_clear_error(reporter, app, name, content, message):
+    evidence_page(reporter)
+    reporter.answer("They threw eggs", evidence=(_file(content), name), content_type="multipart/form-data")
+    assert reporter.status == 400 and message in reporter.page and 'href="#evidence"' in reporter.page
+    assert reporter.question == "description"
+    with store_of(app).transaction() as session:
+        assert session.scalars(select(AttachmentRow)).all() == [] and session.scalars(select(CaseRow)).all() == []
+
+
+def test_an_oversized_upload_is_refused_with_a_clear_error(reporter, app):
+    evidence_page(reporter)
+    big = PNG + b"\x00" * uploads.MAX_FILE_BYTES
+    reporter.answer("They threw eggs", evidence=(_file(big), "big.png"), content_type="multipart/form-data")
+    assert reporter.status == 400 and "must be smaller than 10 MB" in reporter.page
+    with store_of(app).transaction() as session:
+        assert session.scalars(select(AttachmentRow)).all() == []
+
+
+def test_a_request_larger_than_the_server_takes_gets_the_same_clear_error(reporter, app):
+    evidence_page(reporter)
+    app.config["MAX_CONTENT_LENGTH"] = 1024
+    reporter.answer("They threw eggs", evidence=(_file(PNG * 40), "big.png"), content_type="multipart/form-data")
+    assert reporter.status == 413 and "must be smaller than 10 MB" in reporter.page
+
+
+def test_a_submission_flood_hits_the_rate_limit(tmp_path):
+    url = f"sqlite:///{tmp_path / 'web.db'}"
+    migrate.upgrade(Store(url).engine)
+    app = make_app(tmp_path, url, INTAKE_WEB_POSTS_PER_MINUTE="5")
+    reporter = WebReporter(app.test_client())
+    reporter.start()
+    statuses = [reporter.post({"action": "skip"}).status_code for _ in range(8)]
+    assert statuses[:4] == [200] * 4 and statuses[4:] == [429] * 4
+    assert "too many answers" in reporter.page
+    # Another client is not held back by the first one's flood.
+    other = WebReporter(app.test_client())
+    assert (
+        other.client.post(
+            other.url,
+            data={"action": "start", "csrf_token": other.hidden("csrf_token")},
+            environ_base={"REMOTE_ADDR": "192.0.2.7"},
+        ).status_code
+        == 200
+    )
+
+
+def test_the_rate_limit_window_slides(tmp_path):
+    now = [0.0]
+    limiter = RateLimiter(limit=2, window=60, clock=lambda: now[0])
+    assert [limiter.allow("a"), limiter.allow("a"), limiter.allow("a")] == [True, True, False]
+    now[0] = 61
+    assert limiter.allow("a")
+
+
+SCRIPT = '<script>alert("x")</script><b onmouseover="steal()">bold</b> & "quotes"'
+
+
+def test_html_and_script_in_a_report_are_shown_escaped_everywhere(reporter, app):
+    reporter.start()
+    walk(
+        reporter,
+        [*ANONYMOUS_VICTIM[:4], ("description", SCRIPT), *ANONYMOUS_VICTIM[5:9], ("perpetrator", SCRIPT), *ANONYMOUS_VICTIM[10:]],
+    )
+    pages = {"check your answers": reporter.page}
+    pages["change page"] = reporter.get("/report/mkcc/change/description").get_data(as_text=True)
+    pages["change page for who did it"] = reporter.get("/report/mkcc/change/perpetrator").get_data(as_text=True)
+    for name, page in pages.items():
+        assert "<script>alert" not in page and "<b onmouseover" not in page, name
+        assert "&lt;script&gt;alert(" in page, name
+
+
+def _file(content: bytes):
+    import io
+
+    return io.BytesIO(content)
