@@ -47,10 +47,11 @@ def _fetch(account: TwilioAccount, item: Media, uploads_dir: Path, index: int) -
     if kind is None:
         log.warning("sms media %d: not an image or PDF by its content, refused", index)
         return None
-    path = uploads.store(uploads_dir, "sms", item.url, kind, data)
+    path = uploads.write(uploads_dir / "sms", kind, data, name_seed=item.url)
     _delete_at_twilio(account, item.url, index)
-    return Attachment(filename=f"photo-{index + 1}.{uploads.EXTENSIONS[kind]}", content_type=kind, size=len(data),
-                      stored_path=str(path))  # fmt: skip
+    return Attachment(
+        filename=f"photo-{index + 1}.{uploads.extension(kind)}", content_type=kind, size=len(data), stored_path=str(path)
+    )
 
 
 def _download(account: TwilioAccount, url: str) -> bytes | None:

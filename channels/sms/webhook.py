@@ -9,11 +9,13 @@ from flask import Blueprint, Response, abort, current_app, request
 from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
+from channels import uploads
 from channels.sms import media
 from channels.sms.config import TwilioAccount, account_for
 from channels.sms.form import MalformedForm, inbound_sms, status_callback
 from channels.sms.render import render
 from intake import outbox
+from intake.i18n import translator
 from intake.messages import InboundMessage, OutboundMessage, utcnow
 from intake.orgs import profile_for_sms_number
 from intake.pipeline import Intake, handle
@@ -95,7 +97,20 @@ def inbound():  # type: ignore[no-untyped-def]
             received_at=utcnow(),
         ),
     )
+    if refused and replies:
+        replies = _say_file_refused(replies)
     return _twiml(render(replies), action=_delivery_url(sms.message_sid, replies))
+
+
+def _say_file_refused(replies: list[OutboundMessage]) -> list[OutboundMessage]:
+    """Tell the reporter a photo was not kept, after any 999 advice (which always comes first)."""
+    t = translator(replies[0].language or "en")
+    notice = OutboundMessage(
+        t("We could not keep that file. You can send photos, or PDF files up to %(num)d MB.", num=uploads.MAX_BYTES // 2**20),
+        language=replies[0].language,
+    )
+    at = next((i for i, reply in enumerate(replies) if reply.kind != "danger"), len(replies))
+    return [*replies[:at], notice, *replies[at:]]
 
 
 def _delivery_url(message_sid: str, replies: list[OutboundMessage]) -> str | None:

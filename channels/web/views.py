@@ -310,7 +310,7 @@ def _evidence(profile: Profile, settings: Settings) -> tuple[list[Attachment], d
         if isinstance(result, uploads.Rejected):
             if result.reason == "size":
                 return [], {"evidence": _too_big(profile)}
-            if uploads.sniff(data[:16]) is None:
+            if result.reason == "type":
                 return [], {"evidence": t("The selected file must be a photo (JPG, PNG, GIF or WEBP) or a PDF")}
             return [], {"evidence": t("The selected file's name does not match what is in it")}
         checked.append((upload.filename, result, data))
