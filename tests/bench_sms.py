@@ -13,7 +13,6 @@ import statistics
 import tempfile
 import threading
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import requests
@@ -33,11 +32,11 @@ SCRIPT = ["hello", "2", "1", "3", "1", "They shouted abuse at me and wrote on my
 FIXED_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response><Message>Thank you.</Message></Response>'
 
 
-def _serve(app: Flask) -> tuple[str, Callable[[], None]]:
+def _serve(app: Flask) -> str:
+    """Serve in a daemon thread for the rest of the run."""
     server = create_server(app, host="127.0.0.1", port=0, threads=SERVER_THREADS)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    return f"http://127.0.0.1:{server.effective_port}", server.close
+    threading.Thread(target=server.run, daemon=True).start()
+    return f"http://127.0.0.1:{server.effective_port}"
 
 
 def _bare_app() -> Flask:
@@ -92,14 +91,12 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder, fake_twilio() as twilio:
         url = f"sqlite:///{Path(folder) / 'bench.db'}"
         migrate.upgrade(Store(url).engine)
-        door, stop_door = _serve(create_app(sms_config(Path(folder), url, twilio.fake.base)))
-        bare, stop_bare = _serve(_bare_app())
+        door = _serve(create_app(sms_config(Path(folder), url, twilio.fake.base)))
+        bare = _serve(_bare_app())
         _load(bare)  # warm both up: imports, connection pools, the language detector
         _load(door)
         bare_rate, bare_p50, bare_p99 = _summary(*_load(bare))
         rate, p50, p99 = _summary(*_load(door))
-        stop_door()
-        stop_bare()
 
     total = CLIENTS * REPORTS_PER_CLIENT * len(SCRIPT)
     print(

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
@@ -46,11 +47,15 @@ class Store:
         self.url = url
         self.engine = make_engine(url)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        # SQLite has one writer at a time. Threads of this process queue on a lock, woken the
+        # moment it is free, rather than on SQLite's busy handler, which sleeps and polls and
+        # turns contention into long tail latencies. Other processes still meet the busy timeout.
+        self._writer: AbstractContextManager = threading.RLock() if self.engine.dialect.name == "sqlite" else nullcontext()
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
         """One unit of work: everything inside commits together or not at all."""
-        with self._sessions.begin() as session:
+        with self._writer, self._sessions.begin() as session:
             yield session
 
     @property
