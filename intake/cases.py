@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from intake import risk, sla
+from intake import nlp, risk, sla
 from intake.conversation import NAMED, Conversation
 from intake.engine import visible_answers
 from intake.orgs.schema import Profile
@@ -132,7 +132,32 @@ def case_json(case: CaseRow, *, detail: bool = False) -> dict[str, Any]:
         "attachments": len(case.attachments),
     }
     if detail:
+        # The reporter's own words stay as said only in `answers`, for the case officer; anywhere
+        # else an export shows text, names, phone numbers, emails and addresses become labels.
         data["answers"] = case.answers
         data["contact"] = case.contact
-        data["timeline"] = [{"at": _iso(e.at), "kind": e.kind, **e.data} for e in case.events]
+        data["description"] = redacted(_description(case.answers), case.language)
+        data["timeline"] = [_event_json(e, case.language) for e in case.events]
     return data
+
+
+def redacted(text: str | None, language: str) -> str | None:
+    """`text` with the personal details analyse() finds replaced by labels such as "[phone]"."""
+    if not text:
+        return text
+    return nlp.analyse(text, language).redact(text)
+
+
+def _description(answers: dict[str, Any]) -> str | None:
+    for qid in ("description", "opening"):  # a first message is often the report itself
+        value = (answers.get(qid) or {}).get("value")
+        if isinstance(value, str) and value.strip():
+            return value
+    return None
+
+
+def _event_json(event: Any, language: str) -> dict[str, Any]:
+    data = dict(event.data)
+    if isinstance(data.get("text"), str):
+        data["text"] = redacted(data["text"], language)
+    return {"at": _iso(event.at), "kind": event.kind, **data}

@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 SUMMARY = "summary"
+CONFIRM = "confirm_suggested"  # the step offering what was read from the description
 NAMED = ("named_here", "named_other")
 
 
@@ -30,6 +31,9 @@ class Conversation:
     menu_options: list[str] = field(default_factory=list)  # the languages that menu offers
     editing: bool = False  # answering a question picked from the summary
     danger_evidence: list[str] = field(default_factory=list)
+    # Answers read from the reporter's words, kept here until they confirm them.
+    suggested: dict[str, dict[str, Any]] = field(default_factory=dict)
+    suggested_after: str | None = None
     case_reference: str | None = None
     case_opened_at: str | None = None
     further_information: int = 0

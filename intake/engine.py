@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from intake import events as ev
 from intake import victims_code
 from intake.conditions import holds
-from intake.conversation import SUMMARY, Conversation
+from intake.conversation import CONFIRM, SUMMARY, Conversation
 from intake.flow import (
     Flow,
     Keyword,
@@ -23,6 +23,7 @@ from intake.flow import (
 from intake.i18n import Translator, available_languages, choose_language, native_name, translator
 from intake.messages import Choice, InboundMessage, OutboundMessage
 from intake.nlp.analysis import Analysis
+from intake.nlp.pipeline import labels as nlp_labels
 from intake.orgs.schema import Profile
 from intake.questions import (
     Parsed,
@@ -178,6 +179,8 @@ class _Turn:
             self.ask_current()
         elif self.conv.step == SUMMARY:
             self.answer_summary()
+        elif self.conv.step == CONFIRM:
+            self.answer_suggestions()
         else:
             self.answer(analysis)
 
@@ -251,6 +254,10 @@ class _Turn:
 
     def next_question(self, after: str | None) -> str:
         """The next question to ask: applicable and not yet answered, else the summary."""
+        if self.conv.suggested and after == self.conv.suggested_after:
+            return CONFIRM
+        if after == CONFIRM:
+            after = self.conv.suggested_after
         questions = self.ctx.flow.questions
         start = 0 if after is None else self.ctx.flow.index(after) + 1
         for question in questions[start:]:
@@ -260,7 +267,7 @@ class _Turn:
 
     def go_to(self, step: str) -> None:
         leaving = self.conv.step
-        if leaving and leaving not in (step, SUMMARY) and (not self.conv.history or self.conv.history[-1] != leaving):
+        if leaving and leaving not in (step, SUMMARY, CONFIRM) and (not self.conv.history or self.conv.history[-1] != leaving):
             self.conv.history.append(leaving)
         self.conv.step = step
         self.conv.unclear = 0
@@ -272,6 +279,8 @@ class _Turn:
             return
         if step == SUMMARY:
             self.replies.append(self.summary_message(prefix))
+        elif step == CONFIRM:
+            self.replies.append(self.suggestions_message(prefix))
         else:
             self.replies.append(self.question_message(self.ctx.flow.question(step), prefix))
 
@@ -342,9 +351,15 @@ class _Turn:
         self.after_answer(question)
 
     def fill_known(self, question: Question, analysis: Analysis) -> None:
-        """Answer later questions the reporter has already answered in their own words."""
+        """Answer later questions the reporter has already answered in their own words.
+
+        A postcode is taken as said; motivation, incident types and a relative date are
+        read, not said, so they wait in `suggested` for the reporter to confirm.
+        """
         for target, signal in question.fills.items():
-            if target not in self.conv.answers and signal == "postcode" and analysis.postcodes:
+            if target in self.conv.answers:
+                continue
+            if signal == "postcode" and analysis.postcodes:
                 postcode = analysis.postcodes[0]
                 self.conv.answers[target] = {
                     "value": postcode,
@@ -353,6 +368,58 @@ class _Turn:
                     "postcode": postcode,
                     "inferred": True,
                 }
+            elif signal in ("strands", "incident_types") and (found := self.suggested_options(signal, analysis)):
+                self.conv.suggested[target] = {"value": found, "raw": None, "skipped": False, "inferred": True}
+            elif signal == "when" and analysis.when:
+                hint = analysis.when[0]
+                day = today_in(self.inbound.received_at, self.ctx.profile.timezone) - timedelta(days=hint.days_ago)
+                self.conv.suggested[target] = {
+                    "value": hint.phrase,
+                    "raw": None,
+                    "skipped": False,
+                    "date": day.isoformat(),
+                    "inferred": True,
+                }
+        if self.conv.suggested:
+            self.conv.suggested_after = question.id
+
+    def suggested_options(self, signal: str, analysis: Analysis) -> list[str]:
+        """The landlord's own option ids for the strands or incident types read from a message."""
+        offered = getattr(self.ctx.profile, signal)
+        if signal == "incident_types":
+            return [t for t in analysis.incident_types if t in offered]
+        meanings = nlp_labels().strands
+        picked = [next((s for s in meanings.get(label, ()) if s in offered), None) for label in analysis.strands]
+        return list(dict.fromkeys(p for p in picked if p))
+
+    def suggestions_message(self, prefix: str | None = None) -> OutboundMessage:
+        parts = []
+        for qid in ("motivation", "incident_types", "when"):
+            if qid not in self.conv.suggested:
+                continue
+            value = self.conv.suggested[qid]["value"]
+            if isinstance(value, list):
+                labels = {c.value: c.label for c in self.choices(self.ctx.flow.question(qid))}
+                parts.extend(labels.get(v, v) for v in value)
+            else:
+                parts.append(str(value))
+        text = "\n".join(p for p in (prefix, self.message("suggestion_confirm", suggested="; ".join(parts))) if p)
+        yes_no = (Choice("yes", self.message("yes_label")), Choice("no", self.message("no_label")))
+        return OutboundMessage(text, kind="question", question_id=CONFIRM, question_kind="yesno", choices=yes_no)
+
+    def answer_suggestions(self) -> None:
+        parsed = parse_choice(self.text, self.suggestions_message().choices, self.synonyms())
+        if isinstance(parsed, Unclear):
+            self.conv.unclear += 1
+            if self.conv.unclear < UNCLEAR_LIMIT:
+                self.ask_current(prefix=self.message("reask_yesno"))
+                return
+        if isinstance(parsed, Parsed) and parsed.value == "yes":
+            # What the reporter said before always wins over what was read.
+            for qid, answer in self.conv.suggested.items():
+                self.conv.answers.setdefault(qid, answer)
+        self.conv.suggested = {}
+        self.go_to(self.next_question(after=CONFIRM))
 
     def record(self, question: Question, value: Any, extra: dict, raw: str) -> None:
         self.conv.answers[question.id] = {"value": value, "raw": raw, "skipped": False, **extra}
@@ -379,6 +446,10 @@ class _Turn:
 
     def skip(self) -> None:
         step = self.conv.step
+        if step == CONFIRM:
+            self.conv.suggested = {}
+            self.go_to(self.next_question(after=CONFIRM))
+            return
         if step is None or step == SUMMARY:
             self.ask_current()
             return
@@ -392,6 +463,7 @@ class _Turn:
             return
         previous = self.conv.history.pop()
         self.conv.answers.pop(previous, None)
+        self.conv.suggested = {}
         self.conv.step = previous
         self.conv.unclear = 0
         self.conv.editing = False
@@ -519,6 +591,10 @@ def question_view(conversation: Conversation, ctx: EngineContext, question_id: s
     """The question on screen: the current step, or an answered one a change link picked; None if neither applies."""
     turn = _reading(conversation, ctx)
     question_id = question_id or conversation.step
+    if question_id == CONFIRM and conversation.step == CONFIRM:
+        asked = turn.suggestions_message()
+        problem = turn.message("reask_yesno") if conversation.unclear else None
+        return QuestionView(CONFIRM, "yesno", asked.text, None, asked.choices, problem=problem, language=conversation.language)
     if question_id is None or question_id == SUMMARY or question_id not in {q.id for q in ctx.flow.questions}:
         return None
     question = ctx.flow.question(question_id)

@@ -118,10 +118,10 @@ ANONYMOUS_VICTIM = [
     "3",  # identity: anonymous (SMS offers here / other / anonymous)
     "1",  # scope: yes
     "They shouted abuse at me and wrote on my door",
+    "1",  # what was read from the description (verbal abuse, graffiti): yes, so no incident type question
     "last night",
     "Saxon Gate, MK9 3EJ",
     "1",  # motivation
-    "1",  # incident type
     "A man from the next block",
     "1 3",  # risk_incident
     "2",  # risk_impact
@@ -138,6 +138,7 @@ NAMED_VICTIM = [
     "Amina Yusuf",  # name
     "1",  # scope
     "Someone keeps leaving rubbish at my door",
+    "2",  # what was read from the description (littering): no, ask me
     "yesterday",
     "MK9 3EJ",
     "2",

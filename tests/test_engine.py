@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from intake.conversation import SUMMARY
+from intake.conversation import CONFIRM, SUMMARY
 from tests.harness import ANONYMOUS_VICTIM, EngineChat
 
 
@@ -86,7 +86,7 @@ def test_a_third_party_whose_victim_does_not_agree_is_not_asked_for_the_victims_
 
 def test_a_witness_is_asked_about_the_person_it_happened_to(mkcc):
     chat = EngineChat(mkcc)
-    walk(chat, ["hi", "2", "2", "3", "1", "Someone spat at my neighbour", "today", "MK9 3EJ", "1", "1", "no idea"])
+    walk(chat, ["hi", "2", "2", "3", "1", "Someone spat at my neighbour", "no", "today", "MK9 3EJ", "1", "1", "no idea"])
     impact = chat.send("7")[-1]
     assert impact.question_id == "risk_impact"
     assert "the person it happened to" in impact.text
@@ -136,13 +136,14 @@ def test_describing_what_happened_opens_the_case(mkcc):
     replies = chat.send("They shouted abuse at me")
     assert chat.event_types()[-1] == "CaseOpened"
     assert chat.conversation.case_reference == "MK-ABCDEF"
-    assert replies[-1].question_id == "when"
+    assert replies[-1].question_id == CONFIRM  # what was read from it comes next
 
 
 def test_a_postcode_in_the_description_answers_where(mkcc):
     chat = EngineChat(mkcc)
     walk(chat, ANONYMOUS_VICTIM[:5])
     chat.send("They wrote graffiti on my door at MK9 3EJ")
+    chat.send("no")  # graffiti was read from it: not confirmed, so the questions are asked
     chat.send("last night")
     assert chat.step == "motivation"
     assert chat.conversation.answers["where"]["postcode"] == "MK9 3EJ"
@@ -305,6 +306,7 @@ def test_a_named_reporter_is_told_when_the_case_officer_will_contact_them(mkcc):
             "Amina",
             "1",
             "They spat at me",
+            "no",  # physical attack was read from it: ask me
             "today",
             "MK9 3EJ",
             "1",

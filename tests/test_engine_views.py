@@ -41,7 +41,7 @@ def test_the_current_question_is_shown_with_its_prompt_hint_and_choices_apart(mk
 
 def test_an_answer_that_was_not_understood_is_shown_as_the_problem_with_the_question(mkcc):
     chat = EngineChat(mkcc)
-    for text in ANONYMOUS_VICTIM[:6]:
+    for text in ANONYMOUS_VICTIM[:7]:  # up to and past the step offering what was read from the description
         chat.send(text)
     chat.send("   ")  # "when": blank, so not understood
     view = question_view(chat.conversation, context(chat))

@@ -63,7 +63,7 @@ def test_the_profiles_idle_limit_is_what_these_tests_assume(profiles):
 
 def test_an_idle_unfinished_report_becomes_an_incomplete_case_and_the_victims_code_is_queued(intake):
     chat = PipelineChat(intake, address=PHONE)
-    walk(chat, [*NAMED_UP_TO_DESCRIPTION, "last night"])
+    walk(chat, [*NAMED_UP_TO_DESCRIPTION, "2", "last night"])  # "2": not what was read from it
     closing = FIXED_NOW + IDLE + timedelta(minutes=1)
 
     assert housekeeping.expire_idle_conversations(intake, closing) == 1

@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
+from intake.conversation import CONFIRM
 from intake.messages import InboundMessage
 from intake.pipeline import Intake, current_replies, handle
 from intake.store.db import Store
@@ -103,7 +104,7 @@ def test_a_whole_anonymous_report_ends_in_a_submitted_case(intake):
         assert case.org == "mkcc" and case.channel == "sms" and case.language == "en"
         assert case.reporter_role == "victim" and case.anonymous is True
         assert case.strands == ["race"]
-        assert case.incident_types == ["verbal_abuse"]
+        assert case.incident_types == ["verbal_abuse", "graffiti"]  # read from the description, confirmed
         assert case.risk_level == "high"
         assert set(case.risk_reasons) == {"threats_violence", "perpetrator_nearby", "worried_worse"}
         assert case.submitted_at == FIXED_NOW + timedelta(minutes=5)
@@ -164,7 +165,7 @@ def test_describing_what_happened_opens_the_case_so_an_abandoned_chat_is_not_los
 
     replies = chat.send(STORY, at=FIXED_NOW)
 
-    assert question_ids(replies) == ["when"]
+    assert question_ids(replies) == [CONFIRM]
     with intake.store.transaction() as session:
         case = one(session, CaseRow)
         conversation = one(session, ConversationRow)
@@ -227,7 +228,7 @@ def test_a_failure_writing_the_outbox_rolls_back_the_case_it_belongs_to(intake):
 
     assert snapshot(intake.store) == before
     # The provider retries the message it got no answer for, and this time it all lands.
-    assert question_ids(chat.send(STORY, provider_id="SM-description")) == ["when"]
+    assert question_ids(chat.send(STORY, provider_id="SM-description")) == [CONFIRM]
     with intake.store.transaction() as session:
         assert one(session, CaseRow).status == "in_progress"
         assert one(session, OutboxRow).purpose == "team_notice"
@@ -400,7 +401,9 @@ def test_every_message_is_saved_so_a_restarted_service_carries_on_from_the_same_
         "consent",
     ]
     assert list(kept) == expected_questions
-    assert list(kept.values()) == ANONYMOUS_VICTIM
+    # Incident types were read from the description and confirmed with "1": no words of their own.
+    assert kept.pop("incident_types") is None
+    assert list(kept.values()) == [text for at, text in enumerate(ANONYMOUS_VICTIM) if at != DESCRIPTION_AT + 1]
 
 
 def test_nothing_is_waiting_for_a_reporter_who_has_not_written(intake):
@@ -449,7 +452,7 @@ def test_stop_after_the_description_leaves_the_case_incomplete_and_sends_nothing
 
 def test_the_quick_exit_leaves_the_case_incomplete_without_opting_out(intake):
     chat = PipelineChat(intake, address=PHONE)
-    walk(chat, [*BEFORE_DESCRIPTION, STORY, "last night"])
+    walk(chat, [*BEFORE_DESCRIPTION, STORY, "no", "last night"])
 
     replies = chat.send("EXIT")
 

@@ -31,10 +31,10 @@ from tests.sms_support import (
 )
 
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + bytes(200)
-ANONYMOUS_ENGLISH = ["hello", "2", "1", "3", "1", "They shouted abuse at me and wrote on my door", "last night",
+ANONYMOUS_ENGLISH = ["hello", "2", "1", "3", "1", "They shouted abuse at me and wrote on my door", "2", "last night",
                      "Saxon Gate, MK9 3EJ", "1", "1", "A man from the next block", "1 3", "2", "1", "SEND"]  # fmt: skip
 ANONYMOUS_POLISH = ["Dzień dobry, potrzebuję pomocy", "2", "1", "3", "1",
-                    "Sąsiad krzyczał obelgi i napisał coś na moich drzwiach", "wczoraj wieczorem", "Saxon Gate, MK9 3EJ",
+                    "Sąsiad krzyczał obelgi i napisał coś na moich drzwiach", "2", "wczoraj wieczorem", "Saxon Gate, MK9 3EJ",
                     "1", "1", "Mężczyzna z sąsiedniego bloku", "1 3", "2", "1", "WYŚLIJ"]  # fmt: skip
 
 

@@ -10,7 +10,7 @@ from intake.i18n import available_languages
 from intake.messages import Choice, OutboundMessage
 from tests.harness import EngineChat
 
-SCRIPT = ["hello", "2", "1", "1", "Amina Yusuf", "1", "They shouted abuse and wrote on my door", "last night",
+SCRIPT = ["hello", "2", "1", "1", "Amina Yusuf", "1", "They shouted abuse and wrote on my door", "2", "last night",
           "MK9 3EJ", "1 2", "1 6", "A man from the next block", "1 3", "2", "3", "1", "2", "1"]  # fmt: skip
 
 

@@ -153,6 +153,7 @@ ANONYMOUS_VICTIM = {
     "role": ("press", "victim"),
     "identity": ("press", "anonymous"),
     "scope": ("press", "yes"),
+    "confirm_suggested": ("press", "yes"),  # what was read from the description, when anything was
     "motivation": ("tick", ["race"]),
     "incident_types": ("tick", ["verbal_abuse"]),
     "risk_incident": ("tick", ["threats_violence", "happened_before"]),

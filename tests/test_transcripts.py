@@ -62,7 +62,12 @@ SCRIPTS: dict[str, Script] = {
             "Amina Hussain",
             "1",  # scope: yes, a council home
             "My neighbour shouted racist abuse at me and my children on the stairs and said we should go back where we came from",
-            *AFTER_THE_DESCRIPTION,
+            "1",  # yes to what was read from it (race, verbal abuse): neither question is asked
+            "last night",
+            "Outside Saxon Court, Central Milton Keynes",
+            "A man from the flats opposite, about 40, with a grey van",
+            "1 3",  # risk_incident: threats or violence, lives nearby
+            "2",  # risk_impact: worried it will get worse
             "1 2",  # support: action plan, support referral
             "1",  # consent: yes, share it
             "2",  # contact_safety: daytime only
@@ -82,6 +87,7 @@ SCRIPTS: dict[str, Script] = {
             "peter.green@example.org",
             "3",  # scope: not sure
             "I saw two teenagers spit at a woman in a headscarf at the bus stop on Midsummer Boulevard, MK9 3BN",
+            "no",  # to what was read from it (religion): the questions are asked, and their answers stand
             "yesterday",  # where was filled from the postcode in the description
             "2",  # motivation: religion
             "verbal abuse",  # incident type, in words
@@ -111,10 +117,9 @@ SCRIPTS: dict[str, Script] = {
             "0161 496 0000, or sarah.jones@example.org",
             "1",  # scope: yes
             "My client is a wheelchair user. Kids on the estate keep mocking him and throwing eggs at his window.",
+            "1",  # yes to what was read from it (disability; ridicule, throwing)
             "3 weeks ago, and again last Friday",
             "Hollyhedge Road, M22 4QN",
-            "4",  # motivation: disability
-            "3 10",  # incident types: throwing, ridicule (WCHG's order)
             "A group of about five teenagers, they hang around by the shops",
             "4 5",  # risk_incident: happened before, still going on
             "5 7",  # risk_impact: disability, lives alone
@@ -135,10 +140,9 @@ SCRIPTS: dict[str, Script] = {
             "3",  # identity: stay anonymous
             "1",  # scope: yes
             "Someone wrote homophobic graffiti on my front door",
+            "yes",  # to what was read from it (sexual orientation, graffiti)
             "this morning",
             "M22 5RX",
-            "6",  # motivation: sexual orientation (WCHG's order)
-            "9",  # incident types: graffiti (WCHG's order)
             "I don't know",
             "7",  # risk_incident: none of these
             "1",  # risk_impact: unsafe at home
@@ -157,6 +161,7 @@ SCRIPTS: dict[str, Script] = {
             "3",  # identity: stay anonymous
             "1",  # scope: yes
             "My neighbour is outside my flat shouting he will stab me because I am gay",
+            "2",  # no to what was read from it: the reporter picks more incident types themselves
             "now",  # when
             "skip",  # where
             "3",  # motivation: sexual orientation
@@ -243,6 +248,7 @@ SCRIPTS: dict[str, Script] = {
             "3",
             "1",  # no danger, myself, anonymous, a council home
             "They shouted abuse at me and wrote on my door",
+            "no",  # to what was read from it
             *AFTER_THE_DESCRIPTION,
             "1",  # consent
             "send",

@@ -249,7 +249,7 @@ def test_a_photo_and_a_pdf_are_stored_outside_the_web_root_and_attached_to_the_c
         evidence=[(_file(PNG), "window.png"), (_file(PDF), "letter.pdf")],
         content_type="multipart/form-data",
     )
-    assert reporter.status == 200 and reporter.question == "when"
+    assert reporter.status == 200 and reporter.question == "confirm_suggested"  # throwing, read from it
     with store_of(app).transaction() as session:
         rows = session.scalars(select(AttachmentRow)).all()
         case = session.scalars(select(CaseRow)).one()
@@ -333,7 +333,14 @@ def test_html_and_script_in_a_report_are_shown_escaped_everywhere(reporter, app)
     reporter.start()
     walk(
         reporter,
-        [*ANONYMOUS_VICTIM[:4], ("description", SCRIPT), *ANONYMOUS_VICTIM[5:9], ("perpetrator", SCRIPT), *ANONYMOUS_VICTIM[10:]],
+        [
+            *ANONYMOUS_VICTIM[:4],
+            ("description", SCRIPT),  # nothing read from it, so no step confirming it
+            *ANONYMOUS_VICTIM[6:9],
+            ("incident_types", ["verbal_abuse", "graffiti"]),
+            ("perpetrator", SCRIPT),
+            *ANONYMOUS_VICTIM[10:],
+        ],
     )
     pages = {"check your answers": reporter.page}
     pages["change page"] = reporter.get("/report/mkcc/change/description").get_data(as_text=True)

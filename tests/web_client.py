@@ -74,10 +74,10 @@ ANONYMOUS_VICTIM = [
     ("identity", "anonymous"),
     ("scope", "yes"),
     ("description", "They shouted abuse at me and wrote on my door"),
+    ("confirm_suggested", "yes"),  # verbal abuse and graffiti, read from it: so no incident types question
     ("when", "last night"),
     ("where", "Saxon Gate, MK9 3EJ"),
     ("motivation", ["race"]),
-    ("incident_types", ["verbal_abuse", "graffiti"]),
     ("perpetrator", "A man from the next block"),
     ("risk_incident", ["threats_violence", "perpetrator_nearby"]),
     ("risk_impact", ["worried_worse"]),

@@ -50,7 +50,7 @@ class Question(_Strict):
     options: list[Option] = []
     options_from: Literal["strands", "incident_types", "offers"] | None = None
     opens_case: bool = False
-    fills: dict[str, Literal["postcode"]] = {}
+    fills: dict[str, Literal["postcode", "strands", "incident_types", "when"]] = {}
     after: list[After] = []
 
     @model_validator(mode="after")

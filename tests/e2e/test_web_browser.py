@@ -44,6 +44,7 @@ EVERY_QUESTION = {
     "contact_other": "sam@opendoor.example",
     "scope": "yes",
     "description": "Two men shouted racist abuse at her by the bins",
+    "confirm_suggested": "no",  # race and verbal abuse were read from it: "no" asks both questions
     "when": "yesterday",
     "where": "MK9 3EJ",
     "motivation": ["race"],

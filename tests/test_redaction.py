@@ -1,0 +1,75 @@
+"""Exports and staff notices show the report's words only with personal details replaced; raw words stay in answers."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+from sqlalchemy import select
+
+from intake import cases
+from intake.notify import CaseNotice, compose_case_email
+from intake.store.models import CaseRow, OutboxRow
+from tests.harness import FIXED_NOW, PipelineChat
+
+PHONE, EMAIL, POSTCODE = "07700 900123", "sam.patel@example.org", "MK9 3EJ"
+DESCRIPTION = f"They keep ringing me on {PHONE} and emailing {EMAIL}, and wrote on my door at {POSTCODE}"
+MORE = f"He rang again from {PHONE}"
+
+
+def reported(intake) -> PipelineChat:
+    chat = PipelineChat(intake, address="+447700900999")
+    for text in ["hello", "2", "1", "3", "1", DESCRIPTION, "no", "last night"]:
+        chat.send(text, at=FIXED_NOW)
+    return chat
+
+
+def test_a_case_export_shows_the_description_redacted_and_keeps_the_words_only_in_its_answers(intake):
+    reported(intake)
+    with intake.store.transaction() as session:
+        case = session.scalars(select(CaseRow)).one()
+        shown = cases.case_json(case, detail=True)
+        listed = cases.case_json(case)
+
+    assert shown["answers"]["description"]["value"] == DESCRIPTION  # for the case officer, as said
+    assert shown["description"] == "They keep ringing me on [phone] and emailing [email], and wrote on my door at [postcode]"
+    outside_answers = json.dumps({k: v for k, v in shown.items() if k != "answers"})
+    assert PHONE not in outside_answers and EMAIL not in outside_answers
+    assert not {"answers", "description"} & set(listed) and PHONE not in json.dumps(listed)
+
+
+def test_more_words_sent_after_submission_are_redacted_in_the_exported_timeline(intake):
+    chat = reported(intake)
+    for text in ["Saxon Gate", "1", "1", "skip", "7", "1", "1", "send", MORE]:
+        chat.send(text, at=FIXED_NOW)
+    with intake.store.transaction() as session:
+        case = session.scalars(select(CaseRow)).one()
+        assert case.status == "submitted"
+        shown = cases.case_json(case, detail=True)
+
+    [more] = [e for e in shown["timeline"] if e["kind"] == "further_information"]
+    assert more["text"] == "He rang again from [phone]"
+
+
+def test_the_team_email_never_carries_the_reports_words(intake):
+    reported(intake)
+    with intake.store.transaction() as session:
+        [notice] = [o for o in session.scalars(select(OutboxRow)) if o.purpose == "team_notice"]
+        payload = dict(notice.payload)
+
+    email = compose_case_email(
+        CaseNotice(
+            reference=payload["reference"],
+            org_name=payload["org_name"],
+            channel=payload["channel"],
+            risk_level=payload["risk_level"],
+            risk_reasons=tuple(payload["risk_reasons"]),
+            first_contact_due=datetime.fromisoformat(payload["first_contact_due"]),
+            status=payload["status"],
+        ),
+        "team@example.org",
+        "intake@example.org",
+    )
+    sent = email.as_string() + json.dumps(payload)
+    for words in (PHONE, EMAIL, POSTCODE, "ringing", "wrote on my door", "[phone]"):
+        assert words not in sent
