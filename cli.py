@@ -51,7 +51,10 @@ def _parser() -> argparse.ArgumentParser:
     case_show.add_argument("--json", action="store_true", help="print only a JSON object")
 
     telegram = commands.add_parser("telegram", help="a landlord's Telegram bot").add_subparsers(dest="action", required=True)
-    for action, about in (("set-webhook", "register this deployment's webhook and command menus"), ("poll", "take updates by polling")):
+    for action, about in (
+        ("set-webhook", "register this deployment's webhook and command menus"),
+        ("poll", "take updates by polling"),
+    ):
         telegram.add_parser(action, help=about).add_argument("--org", required=True)
 
     db = commands.add_parser("db", help="the database").add_subparsers(dest="action", required=True)

@@ -90,9 +90,7 @@ def backoff(attempts: int, retry_after: float | None = None) -> float:
     return wait * random.uniform(0.8, 1.2)
 
 
-def claim(
-    store: Store, worker: str, now: datetime, limit: int = 20, channels: Collection[str] | None = None
-) -> list[Outgoing]:
+def claim(store: Store, worker: str, now: datetime, limit: int = 20, channels: Collection[str] | None = None) -> list[Outgoing]:
     """Take up to `limit` due messages for this worker alone (only on `channels`, when given)."""
     earlier = aliased(OutboxRow)
     due = or_(

@@ -61,7 +61,6 @@ class Runner:
                 self._bots[key] = make_bot(config)
             return self._bots[key]
 
-
     def forget_bots(self) -> None:
         """Drop every cached Bot (and its pooled connections), e.g. when the API server it knew is gone."""
         with self._lock:

@@ -49,7 +49,9 @@ def check() -> int:
 
 def find_shapes(text: str) -> list[PiiSpan]:
     """Spans of the details that have a shape: phones, emails, postcodes, addresses."""
-    found = [PiiSpan(label, m.start(), m.end()) for label, regexes in _shapes().items() for r in regexes for m in r.finditer(text)]
+    found = [
+        PiiSpan(label, m.start(), m.end()) for label, regexes in _shapes().items() for r in regexes for m in r.finditer(text)
+    ]
     return _without_overlaps(found)
 
 
