@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from email import utils
 from email.message import EmailMessage
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from intake.errors import ConfigError, SendError
@@ -118,6 +119,20 @@ class CaseNotice:
     first_contact_due: datetime
     status: str
     escalated: bool = False
+
+    @classmethod
+    def from_payload(cls, payload: Mapping[str, Any]) -> CaseNotice:
+        """The notice a `team_notice` outbox payload describes (see pipeline.notify_team)."""
+        return cls(
+            reference=payload["reference"],
+            org_name=payload["org_name"],
+            channel=payload["channel"],
+            risk_level=payload["risk_level"],
+            risk_reasons=tuple(payload["risk_reasons"]),
+            first_contact_due=datetime.fromisoformat(payload["first_contact_due"]),
+            status=payload["status"],
+            escalated=payload.get("escalated", False),
+        )
 
 
 def compose_case_email(notice: CaseNotice, to: str, sender: str) -> EmailMessage:
@@ -328,17 +343,7 @@ class TeamNoticeSender:
         self.sender_address = sender_address
 
     def send(self, message) -> str:  # type: ignore[no-untyped-def]
-        payload = message.payload
-        notice = CaseNotice(
-            reference=payload["reference"],
-            org_name=payload["org_name"],
-            channel=payload["channel"],
-            risk_level=payload["risk_level"],
-            risk_reasons=tuple(payload["risk_reasons"]),
-            first_contact_due=datetime.fromisoformat(payload["first_contact_due"]),
-            status=payload["status"],
-            escalated=payload.get("escalated", False),
-        )
+        notice = CaseNotice.from_payload(message.payload)
         if not message.recipient:
             raise SendError("no team address", retryable=False)
         return self.email.send(compose_case_email(notice, message.recipient, self.sender_address))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
 
 from sqlalchemy import select
 
@@ -57,19 +56,7 @@ def test_the_team_email_never_carries_the_reports_words(intake):
         [notice] = [o for o in session.scalars(select(OutboxRow)) if o.purpose == "team_notice"]
         payload = dict(notice.payload)
 
-    email = compose_case_email(
-        CaseNotice(
-            reference=payload["reference"],
-            org_name=payload["org_name"],
-            channel=payload["channel"],
-            risk_level=payload["risk_level"],
-            risk_reasons=tuple(payload["risk_reasons"]),
-            first_contact_due=datetime.fromisoformat(payload["first_contact_due"]),
-            status=payload["status"],
-        ),
-        "team@example.org",
-        "intake@example.org",
-    )
+    email = compose_case_email(CaseNotice.from_payload(payload), "team@example.org", "intake@example.org")
     sent = email.as_string() + json.dumps(payload)
     for words in (PHONE, EMAIL, POSTCODE, "ringing", "wrote on my door", "[phone]"):
         assert words not in sent

@@ -41,6 +41,8 @@ class TwilioSmsSender:
         self.accounts = accounts
         self.profiles = profiles
         self.status_url = status_url
+        # One client (and its connection pool) per landlord, not a new one for every message.
+        self._clients = {org: client(account) for org, account in accounts.items()}
 
     def parts(self, message: Outgoing) -> list[dict[str, Any]] | None:
         payload = message.payload
@@ -62,7 +64,7 @@ class TwilioSmsSender:
         if not body:
             raise SendError("nothing to send: the payload was never split into SMS bodies", retryable=False)
         try:
-            sent = client(account).messages.create(
+            sent = self._clients[message.org].messages.create(
                 to=message.recipient, from_=sms.numbers[0], body=body, status_callback=self.status_url
             )
         except TwilioRestException as error:
