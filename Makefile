@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 export INTAKE_INSTANCE_PATH ?= $(CURDIR)/instance
 LINTED := intake channels tests tools cli.py flask_app.py
 
-BABEL_EXTRACT := $(BIN)/pybabel extract -F translations/babel.cfg -k t -k plural:1,2 \
+BABEL_EXTRACT := $(BIN)/pybabel extract -F translations/babel.cfg -k t -k mark -k plural:1,2 \
 	--no-location --sort-output --width=100 --add-comments=Translators: -o translations/messages.pot .
 
 .PHONY: run test install install-dev translations compile-translations db-upgrade frontend bench eval lint clean

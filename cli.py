@@ -11,19 +11,21 @@ import json
 import logging
 import sys
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from sqlalchemy import select
 
-from intake import cases
+from channels import registry
+from channels.base import Door
+from intake import cases, nlp
 from intake.errors import ConfigError
-from intake.runtime import core_senders, load_intake, work
+from intake.runtime import work
 from intake.settings import Settings
 from intake.store import migrate
 from intake.store.models import CaseRow
 
 
-def _parser() -> argparse.ArgumentParser:
+def _parser(doors: list[Door]) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="intake", description="Take reports of hate incidents through one pipeline.")
     commands = parser.add_subparsers(dest="command", required=True)
 
@@ -33,13 +35,8 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--no-worker", action="store_true", help="do not run the outbox worker in this process")
     run.add_argument("--threads", type=int, default=8)
 
-    chat = commands.add_parser("chat", help="make a report in this terminal")
-    chat.add_argument("--org", default=None, help="landlord profile slug (default: the first)")
-    chat.add_argument("--lang", default=None, help="catalog code to start in, e.g. pl")
-    chat.add_argument("--as", dest="who", default=None, help="who is chatting (default: your user name)")
-
     box = commands.add_parser("outbox", help="the outbound queue").add_subparsers(dest="action", required=True)
-    box_work = box.add_parser("work", help="deliver queued messages and run housekeeping")
+    box_work = box.add_parser("work", help="deliver queued messages on every door and run housekeeping")
     box_work.add_argument("--once", action="store_true", help="one pass, then exit")
 
     case_cmd = commands.add_parser("cases", help="look at cases").add_subparsers(dest="action", required=True)
@@ -50,79 +47,46 @@ def _parser() -> argparse.ArgumentParser:
     case_show.add_argument("reference")
     case_show.add_argument("--json", action="store_true", help="print only a JSON object")
 
-    telegram = commands.add_parser("telegram", help="a landlord's Telegram bot").add_subparsers(dest="action", required=True)
-    for action, about in (
-        ("set-webhook", "register this deployment's webhook and command menus"),
-        ("poll", "take updates by polling"),
-    ):
-        telegram.add_parser(action, help=about).add_argument("--org", required=True)
-
     db = commands.add_parser("db", help="the database").add_subparsers(dest="action", required=True)
     db.add_parser("upgrade", help="apply every migration")
+    for door in doors:
+        door.add_commands(commands)
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+def main(argv: Sequence[str] | None = None, doors: Iterable[str] = registry.DOORS) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
     try:
+        found = registry.load_doors(doors)
+        args = _parser(found).parse_args(argv)
         settings = Settings.from_env()
-        intake = load_intake(settings)
+        assembly = registry.assemble(settings, doors)
     except ConfigError as error:
         print(f"intake: configuration error: {error}", file=sys.stderr)
         return 2
-    handler = {"run": _run, "chat": _chat, "outbox": _outbox, "cases": _cases, "db": _db, "telegram": _telegram}[args.command]
-    return handler(args, settings, intake)
+    door = assembly.door(getattr(args, "door", "") or "")
+    if door is not None:
+        return door.run_command(args, settings, assembly.intake)
+    handler = {"run": _run, "outbox": _outbox, "cases": _cases, "db": _db}[args.command]
+    return handler(args, settings, assembly)
 
 
-def _db(args, settings, intake) -> int:  # type: ignore[no-untyped-def]
-    migrate.upgrade(intake.store.engine)
-    print(f"intake: database is up to date ({intake.store.engine.url.render_as_string(hide_password=True)})", file=sys.stderr)
+def _db(args, settings, assembly) -> int:  # type: ignore[no-untyped-def]
+    engine = assembly.intake.store.engine
+    migrate.upgrade(engine)
+    print(f"intake: database is up to date ({engine.url.render_as_string(hide_password=True)})", file=sys.stderr)
     return 0
 
 
-def _senders(settings: Settings) -> dict:
-    from channels.registry import door_senders
-
-    return {**core_senders(settings), **door_senders(settings)}
-
-
-def _outbox(args, settings, intake) -> int:  # type: ignore[no-untyped-def]
-    delivered = work(intake, _senders(settings), once=args.once)
+def _outbox(args, settings, assembly) -> int:  # type: ignore[no-untyped-def]
+    nlp.warm()
+    delivered = work(assembly.intake, assembly.senders(settings), once=args.once)
     print(f"intake: delivered {delivered} message(s)", file=sys.stderr)
     return 0
 
 
-def _telegram(args, settings, intake) -> int:  # type: ignore[no-untyped-def]
-    from channels.telegram import admin, configs
-
-    config = configs(settings).get(args.org)
-    if config is None:
-        print(f"intake: no Telegram bot for {args.org!r}: set TELEGRAM_BOT_TOKEN_{args.org.upper()}", file=sys.stderr)
-        return 2
-    if args.action == "set-webhook":
-        print(f"intake: Telegram will post {args.org}'s updates to {admin.set_webhook(settings, config)}", file=sys.stderr)
-        return 0
-    migrate.upgrade(intake.store.engine)
-    print(f"intake: polling Telegram for {args.org} (Ctrl-C to stop)", file=sys.stderr)
-    admin.run_polling(settings, intake, config)
-    return 0
-
-
-def _chat(args, settings, intake) -> int:  # type: ignore[no-untyped-def]
-    from channels.console import chat
-
-    org = args.org or next(iter(intake.profiles))
-    if org not in intake.profiles:
-        print(f"intake: no landlord profile {org!r}; known: {', '.join(intake.profiles)}", file=sys.stderr)
-        return 2
-    migrate.upgrade(intake.store.engine)
-    chat(intake, secret=settings.secret_key, org=org, language=args.lang, who=args.who, out=sys.stdout)
-    return 0
-
-
-def _cases(args, settings, intake) -> int:  # type: ignore[no-untyped-def]
-    with intake.store.transaction() as session:
+def _cases(args, settings, assembly) -> int:  # type: ignore[no-untyped-def]
+    with assembly.intake.store.transaction() as session:
         if args.action == "show":
             case = cases.find_case(session, args.reference)
             if case is None:
@@ -149,25 +113,33 @@ def _describe(data: dict) -> str:
     return "\n".join(f"{key}: {value}" for key, value in data.items() if key not in ("answers", "timeline", "contact"))
 
 
-def _run(args, settings, intake) -> int:  # type: ignore[no-untyped-def]
+def _run(args, settings, assembly) -> int:  # type: ignore[no-untyped-def]
     from waitress import serve
 
-    from channels.registry import describe_doors
     from flask_app import create_app
 
+    intake = assembly.intake
     migrate.upgrade(intake.store.engine)
-    for line in describe_doors(settings):
+    nlp.warm()  # before taking traffic: the first message in each language is as fast as the rest
+    for line in ["pages: /healthz and /victims-code/<org> on", *assembly.describe(settings)]:
         print(f"intake: {line}", file=sys.stderr)
+    app = create_app()
     stop = threading.Event()
     if not args.no_worker:
+        # The app's own core, so a reply its requests queue wakes this worker at once.
+        serving = app.extensions["assembly"]
         worker = threading.Thread(
-            target=work, args=(intake, _senders(settings)), kwargs={"stop": stop}, daemon=True, name="outbox-worker"
+            target=work,
+            args=(serving.intake, serving.senders(settings)),
+            kwargs={"stop": stop},
+            daemon=True,
+            name="outbox-worker",
         )
         worker.start()
-        print("intake: outbox worker running in this process", file=sys.stderr)
+        print("intake: outbox worker running in this process, for every door", file=sys.stderr)
     print(f"intake: serving on http://{args.host}:{args.port}", file=sys.stderr)
     try:
-        serve(create_app(), host=args.host, port=args.port, threads=args.threads, ident="intake")
+        serve(app, host=args.host, port=args.port, threads=args.threads, ident="intake")
     finally:
         stop.set()
     return 0

@@ -7,16 +7,9 @@ import os
 import secrets
 from pathlib import Path
 
-# Images a phone sends and PDF letters; anything else is refused.
-MAX_BYTES = 10 * 1024 * 1024
-# content type -> (extension we store it under, name endings that honestly describe it)
-KINDS: dict[str, tuple[str, tuple[str, ...]]] = {
-    "image/jpeg": ("jpg", (".jpg", ".jpeg")),
-    "image/png": ("png", (".png",)),
-    "image/gif": ("gif", (".gif",)),
-    "image/webp": ("webp", (".webp",)),
-    "application/pdf": ("pdf", (".pdf",)),
-}
+from intake.evidence import KINDS, MAX_FILE_BYTES
+
+MAX_BYTES = MAX_FILE_BYTES
 
 
 def sniff(head: bytes) -> str | None:

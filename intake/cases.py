@@ -1,17 +1,22 @@
-"""Cases: open one as soon as there is a description, keep it in step with the conversation, show it."""
+"""Cases: open one as soon as there is a description, apply each event's effect on it, keep it in step, show it."""
 
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from intake import events as ev
 from intake import nlp, risk, sla
-from intake.conversation import NAMED, Conversation
-from intake.engine import visible_answers
+from intake.answers import ANONYMOUS, Answers
+from intake.conversation import OPENING, Conversation
+from intake.engine.views import visible_answers
+from intake.flow import Flow, load_flow
+from intake.messages import DoorTraits
 from intake.orgs.schema import Profile
 from intake.store.models import CaseEventRow, CaseRow
 from intake.victims_code import deadline_rule
@@ -19,8 +24,8 @@ from intake.victims_code import deadline_rule
 # No 0/O, 1/I/L: a reference read aloud over the phone or copied by hand stays unambiguous.
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 REFERENCE_LENGTH = 6
-# Contact details live only in `contact`, and only where the reporter agreed to be contacted.
-CONTACT_QUESTIONS = ("name", "contact_other", "victim_contact")
+# A case's answers are worked on while it is open, whatever became of the conversation.
+SYNCED_STATUSES = ("in_progress", "submitted", "incomplete")
 
 
 def new_reference(prefix: str) -> str:
@@ -32,7 +37,7 @@ def find_case(session: Session, reference: str) -> CaseRow | None:
 
 
 def open_case(session: Session, *, reference: str, profile: Profile, channel: str, language: str, at: datetime) -> CaseRow:
-    """A new case, its first-contact clock started now."""
+    """A new case, its first-contact clock started now. Written with the rest of the turn, once."""
     due = sla.first_contact_due(at, deadline_rule(profile))
     case = CaseRow(
         reference=reference,
@@ -52,22 +57,94 @@ def open_case(session: Session, *, reference: str, profile: Profile, channel: st
         no_messages=False,
     )
     session.add(case)
-    session.flush()
     add_event(session, case, "opened", at, channel=channel)
     return case
 
 
-def sync_case(case: CaseRow, conversation: Conversation, profile: Profile, reply_address: str | None) -> bool:
+def add_event(session: Session, case: CaseRow, kind: str, at: datetime, **data: Any) -> None:
+    session.add(CaseEventRow(case=case, at=at, kind=kind, data=data))
+
+
+# ---- what each event does to a case --------------------------------------------------------------
+def _submitted(session: Session, case: CaseRow, event: ev.ReportSubmitted, at: datetime, queued: bool) -> None:
+    case.status, case.submitted_at = "submitted", at
+    add_event(session, case, "submitted", at)
+
+
+def _victims_code(session: Session, case: CaseRow, event: ev.VictimsCodeSent, at: datetime, queued: bool) -> None:
+    if queued:
+        # It is sent when the outbox delivers it, which records the time then.
+        case.victims_code_status = "queued"
+        add_event(session, case, "victims_code_queued", at)
+    else:
+        # The reply carrying the Victims Code is handed to the door in this very response.
+        case.victims_code_sent_at, case.victims_code_status = at, "sent"
+        add_event(session, case, "victims_code_sent", at, via="reply")
+
+
+def _further(session: Session, case: CaseRow, event: ev.FurtherInformation, at: datetime, queued: bool) -> None:
+    add_event(session, case, "further_information", at, text=event.text)
+
+
+def _danger(session: Session, case: CaseRow, event: ev.DangerSignalled, at: datetime, queued: bool) -> None:
+    add_event(session, case, "danger_signalled", at, evidence=list(event.evidence))
+
+
+def _ended(session: Session, case: CaseRow, event: ev.ConversationEnded, at: datetime, queued: bool) -> None:
+    if case.status == "in_progress":
+        case.status = "incomplete"
+    add_event(session, case, "conversation_ended", at, reason=event.reason)
+
+
+def _language(session: Session, case: CaseRow, event: ev.LanguageChanged, at: datetime, queued: bool) -> None:
+    add_event(session, case, "language_changed", at, language=event.language)
+
+
+def _files_refused(session: Session, case: CaseRow, event: ev.FilesRefused, at: datetime, queued: bool) -> None:
+    add_event(session, case, "files_refused", at, reasons=list(event.reasons))
+
+
+EFFECTS: dict[type, Callable[..., None]] = {
+    ev.ReportSubmitted: _submitted,
+    ev.VictimsCodeSent: _victims_code,
+    ev.FurtherInformation: _further,
+    ev.DangerSignalled: _danger,
+    ev.ConversationEnded: _ended,
+    ev.LanguageChanged: _language,
+    ev.FilesRefused: _files_refused,
+}
+
+
+def apply(session: Session, case: CaseRow, event: Any, at: datetime, *, queued: bool = False) -> None:
+    """Apply one event's effect on a case; events that mean nothing to a case change nothing."""
+    effect = EFFECTS.get(type(event))
+    if effect is not None:
+        effect(session, case, event, at, queued)
+
+
+# ---- keeping a case in step with its conversation ----------------------------------------------
+def sync(
+    case: CaseRow,
+    conversation: Conversation,
+    profile: Profile,
+    door: DoorTraits,
+    reply_address: str | None,
+    flow: Flow | None = None,
+) -> bool:
     """Copy the conversation's answers onto its case; True when this raised the risk to high."""
-    answers = visible_answers(conversation, profile, case.channel)
-    identity = _value(answers, "identity")
-    case.reporter_role = _value(answers, "role")
-    case.anonymous = identity not in NAMED
+    flow = flow or load_flow()
+    answers = visible_answers(conversation, profile, door, flow)
+    meaning = Answers(answers, flow)
+    identity = meaning.identity
+    case.reporter_role = meaning.value("reporter")
+    # "Not said" is neither: no contact is kept, and no one calls it anonymity.
+    case.anonymous = None if identity == "not_said" else identity == ANONYMOUS
     case.language = conversation.language
-    case.answers = {qid: a for qid, a in answers.items() if qid not in CONTACT_QUESTIONS}
-    case.strands = [s for s in _values(answers, "motivation") if s in profile.strands]
-    case.incident_types = [t for t in _values(answers, "incident_types") if t in profile.incident_types]
-    case.contact = _contact(answers, identity, case.channel, reply_address)
+    contact_ids = meaning.contact_ids()
+    case.answers = {qid: a for qid, a in answers.items() if qid not in contact_ids}
+    case.strands = [s for s in meaning.values("strands") if s in profile.strands]
+    case.incident_types = [t for t in meaning.values("incident_types") if t in profile.incident_types]
+    case.contact = _contact(meaning, case.channel, reply_address)
     case.no_messages = conversation.no_messages
     assessment = risk.assess(answers, conversation.danger_evidence)
     raised_to_high = assessment.level == "high" and case.risk_level != "high"
@@ -75,36 +152,30 @@ def sync_case(case: CaseRow, conversation: Conversation, profile: Profile, reply
     return raised_to_high
 
 
-def _contact(answers: dict, identity: str | None, channel: str, reply_address: str | None) -> dict | None:
-    if identity not in NAMED:
-        victim = _value(answers, "victim_contact")
+def _contact(meaning: Answers, channel: str, reply_address: str | None) -> dict | None:
+    """Contact details only where the reporter agreed: their own if named, else only a victim's given with consent."""
+    victim = meaning.value("victim_contact")
+    if not meaning.named:
         return {"victim": victim} if victim else None
+    here = meaning.contact_here
     return {
-        "name": _value(answers, "name"),
-        "channel": channel if identity == "named_here" else None,
-        "address": reply_address if identity == "named_here" else None,
-        "other": _value(answers, "contact_other"),
-        "safety": _values(answers, "contact_safety"),
-        "victim": _value(answers, "victim_contact"),
+        "name": meaning.value("name"),
+        "channel": channel if here else None,
+        "address": reply_address if here else None,
+        "other": meaning.value("contact"),
+        "safety": meaning.values("safe_contact"),
+        "victim": victim,
     }
 
 
-def _value(answers: dict, qid: str) -> Any:
-    answer = answers.get(qid)
-    return None if answer is None or answer.get("skipped") else answer.get("value")
-
-
-def _values(answers: dict, qid: str) -> list:
-    value = _value(answers, qid)
-    return value if isinstance(value, list) else []
-
-
-def add_event(session: Session, case: CaseRow, kind: str, at: datetime, **data: Any) -> None:
-    session.add(CaseEventRow(case_id=case.id, at=at, kind=kind, data=data))
-
-
+# ---- showing a case ------------------------------------------------------------------------------
 def _iso(moment: datetime | None) -> str | None:
     return moment.isoformat() if moment else None
+
+
+def identity_of(case: CaseRow) -> str:
+    """named, anonymous, or not_said: how the reporter answered the identity question."""
+    return "not_said" if case.anonymous is None else ("anonymous" if case.anonymous else "named")
 
 
 def case_json(case: CaseRow, *, detail: bool = False) -> dict[str, Any]:
@@ -118,6 +189,7 @@ def case_json(case: CaseRow, *, detail: bool = False) -> dict[str, Any]:
         "submitted_at": _iso(case.submitted_at),
         "reporter_role": case.reporter_role,
         "anonymous": case.anonymous,
+        "identity": identity_of(case),
         "language": case.language,
         "strands": list(case.strands),
         "incident_types": list(case.incident_types),
@@ -136,7 +208,7 @@ def case_json(case: CaseRow, *, detail: bool = False) -> dict[str, Any]:
         # else an export shows text, names, phone numbers, emails and addresses become labels.
         data["answers"] = case.answers
         data["contact"] = case.contact
-        data["description"] = redacted(_description(case.answers), case.language)
+        data["description"] = redacted(description(case.answers), case.language)
         data["timeline"] = [_event_json(e, case.language) for e in case.events]
     return data
 
@@ -148,9 +220,11 @@ def redacted(text: str | None, language: str) -> str | None:
     return nlp.analyse(text, language).redact(text)
 
 
-def _description(answers: dict[str, Any]) -> str | None:
-    for qid in ("description", "opening"):  # a first message is often the report itself
-        value = (answers.get(qid) or {}).get("value")
+def description(answers: dict[str, Any], flow: Flow | None = None) -> str | None:
+    """What happened, in the reporter's words: the description, else a first message that told the story."""
+    flow = flow or load_flow()
+    for qid in (flow.role_id("description"), OPENING):
+        value = (answers.get(qid or "") or {}).get("value")
         if isinstance(value, str) and value.strip():
             return value
     return None

@@ -7,7 +7,7 @@ from typing import Any
 
 
 def holds(condition: Mapping[str, Any] | None, answers: Mapping[str, Any], facts: Mapping[str, Any]) -> bool:
-    """Whether every clause holds: answers by question id, `$name` facts such as $channel."""
+    """Whether every clause holds: answers by question id, `$name.path` facts such as $door.address."""
     if not condition:
         return True
     for name, wanted in condition.items():
@@ -17,6 +17,22 @@ def holds(condition: Mapping[str, Any] | None, answers: Mapping[str, Any], facts
             continue
         actual = _fact(name[1:], facts) if name.startswith("$") else answers.get(name)
         if not _matches(actual, wanted):
+            return False
+    return True
+
+
+def could_hold(condition: Mapping[str, Any] | None, facts: Mapping[str, Any]) -> bool:
+    """Whether the condition can hold for some answers, given these facts: only a fact clause can rule it out.
+
+    Start-up uses it to find every text a conversation with one landlord on one door may show.
+    """
+    if not condition:
+        return True
+    for name, wanted in condition.items():
+        if name == "any":
+            if not any(could_hold(part, facts) for part in wanted):
+                return False
+        elif name.startswith("$") and not _matches(_fact(name[1:], facts), wanted):
             return False
     return True
 

@@ -47,6 +47,13 @@ class LanguageChanged:
 
 
 @dataclass(frozen=True)
+class FilesRefused:
+    """Files that came with a message were not kept; `reasons` as in messages.FILE_REFUSALS."""
+
+    reasons: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class OptedOut:
     """The reporter asked for no more messages (STOP and every opt-out word)."""
 
@@ -65,6 +72,7 @@ Event = (
     | ConversationEnded
     | NewReportStarted
     | LanguageChanged
+    | FilesRefused
     | OptedOut
     | OptedIn
 )

@@ -7,10 +7,11 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 
 from intake import cases, outbox, victims_code
-from intake.conversation import Conversation
+from intake.answers import Answers
+from intake.conversation import OPENING, Conversation
 from intake.i18n import translator
 from intake.messages import OutboundMessage
-from intake.pipeline import Intake, open_conversation_case
+from intake.pipeline import Intake, notify_team, open_for
 from intake.store.models import CaseRow, ConversationRow, InboundReceipt
 
 # Nothing a reporter says is lost: a first message this long becomes a case even if
@@ -35,10 +36,9 @@ def expire_idle_conversations(intake: Intake, now: datetime) -> int:
             if profile is None or row.updated_at >= now - timedelta(minutes=profile.conversation_idle_minutes):
                 continue
             conversation = Conversation.from_json(row.state)
-            case = session.get(CaseRow, row.case_id) if row.case_id else None
+            case = row.case
             if case is None and _tells_a_story(conversation):
-                reference = cases.new_reference(intake.profiles[row.org].reference_prefix)
-                case = open_conversation_case(session, intake, row, conversation, reference, now)
+                case = _open_incomplete(session, intake, row, conversation, now)
             if case is not None and case.status == "in_progress":
                 case.status = "incomplete"
                 cases.add_event(session, case, "conversation_expired", now)
@@ -49,9 +49,22 @@ def expire_idle_conversations(intake: Intake, now: datetime) -> int:
     return expired
 
 
+def _open_incomplete(session, intake: Intake, row: ConversationRow, conversation: Conversation, now: datetime) -> CaseRow:  # type: ignore[no-untyped-def]
+    """The case a story told in a first message becomes, when the reporter went no further."""
+    profile = intake.profiles[row.org]
+    reference = intake.references(profile.reference_prefix)
+    conversation.case_reference, conversation.case_opened_at = reference, now.isoformat()
+    case = open_for(session, profile, row, conversation, conversation, reference, now)
+    cases.sync(case, conversation, profile, intake.door(row.channel), row.reply_address)
+    row.case = case
+    session.flush()
+    notify_team(session, intake, case, now, escalated=False)
+    return case
+
+
 def _tells_a_story(conversation: Conversation) -> bool:
     """A first message long enough to be a report in itself ("hi" is not)."""
-    opening = conversation.value("opening")
+    opening = conversation.value(OPENING)
     return conversation.status == "active" and isinstance(opening, str) and len(opening.split()) >= STORY_WORDS
 
 
@@ -60,7 +73,8 @@ def _send_victims_code_later(
 ) -> None:  # type: ignore[no-untyped-def]
     if conversation.no_messages or case.victims_code_sent_at is not None:
         return
-    if "no_messages" in (conversation.value("contact_safety") or []):
+    meaning = Answers(conversation.answers)
+    if meaning.no_messages:
         # "Do not leave voicemails or messages": a text arriving unprompted could be read by
         # the person they fear, just as after STOP.
         cases.add_event(session, case, "victims_code_not_sent", now, reason="the reporter asked for no messages")
@@ -68,7 +82,7 @@ def _send_victims_code_later(
     if not row.reply_address:
         reason = (
             "no address to send to on this door"
-            if conversation.value("identity") == "named_here"
+            if meaning.contact_here
             else "the reporter did not ask to be contacted here, so their address was not kept"
         )
         cases.add_event(session, case, "victims_code_not_sent", now, reason=reason)
@@ -84,7 +98,7 @@ def _send_victims_code_later(
             t=t,
             reference=case.reference,
             first_contact_due=case.first_contact_due,
-            anonymous=not conversation.named,
+            identity=meaning.identity,
             public_url=intake.public_url,
         ),
     ]

@@ -89,6 +89,11 @@ class Translator:
         return self.code in RTL_LANGUAGES
 
 
+def mark(msgid: str) -> str:
+    """Mark words for the catalogs that are translated later, where they are shown (`make translations` extracts them)."""
+    return msgid
+
+
 def _catalog_path(code: str) -> Path:
     return TRANSLATIONS_DIR / code / "LC_MESSAGES" / f"{DOMAIN}.mo"
 

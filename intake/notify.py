@@ -14,15 +14,19 @@ import smtplib
 import ssl
 import tempfile
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from email import utils
 from email.message import EmailMessage
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from intake.errors import ConfigError, SendError
+from pydantic import BeforeValidator, Field, model_validator
+from pydantic_settings import SettingsConfigDict
+
+from intake.config import EnvironSettings, from_environ
+from intake.errors import SendError
 
 log = logging.getLogger(__name__)
 
@@ -34,77 +38,67 @@ _FALSE = {"false", "0", "no"}
 _CHANNELS = {"sms": "SMS", "telegram": "Telegram", "web": "web form", "whatsapp": "WhatsApp"}
 
 
-@dataclass(frozen=True)
-class EmailSettings:
-    """How to reach the SMTP server; with no host, emails go to a mail folder instead."""
+_BOOL_WORDS = {**dict.fromkeys(_TRUE, True), **dict.fromkeys(_FALSE, False)}
 
-    host: str | None
-    port: int = 25
-    username: str | None = None
+
+def _boolean(value: object) -> object:
+    # Only the usual spellings: "on" or "maybe" in a deployment's file is a mistake to report.
+    if isinstance(value, str):
+        word = value.strip().lower()
+        if not word:
+            return False
+        if word not in _BOOL_WORDS:
+            raise ValueError("expected true/false/1/0/yes/no")
+        return _BOOL_WORDS[word]
+    return value
+
+
+Flag = Annotated[bool, BeforeValidator(_boolean)]
+
+
+class EmailSettings(EnvironSettings):
+    """How to reach the SMTP server (INTAKE_SMTP_*, INTAKE_MAIL_FROM); with no host, emails go to a mail folder instead."""
+
+    model_config = SettingsConfigDict(env_prefix="INTAKE_SMTP_")
+
+    host: str | None = None
+    port: int = Field(default=25, gt=0, lt=65536)
+    username: str | None = Field(default=None, validation_alias="INTAKE_SMTP_USER")
     # Kept out of repr so a settings object in a log line or traceback shows no secret.
-    password: str | None = field(default=None, repr=False)
-    starttls: bool = False
-    use_ssl: bool = False
-    sender: str = "hate-reports@localhost"
-    timeout: float = 10.0
+    password: str | None = Field(default=None, repr=False)
+    starttls: Flag = False
+    use_ssl: Flag = Field(default=False, validation_alias="INTAKE_SMTP_SSL")
+    sender: str = Field(default="hate-reports@localhost", validation_alias="INTAKE_MAIL_FROM")
+    timeout: float = Field(default=10.0, gt=0)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _implicit_tls_port(cls, data: Any) -> Any:
+        # Implicit TLS lives on 465; defaulting to 25 would hang in the TLS handshake.
+        if isinstance(data, dict) and data.get("port") in (None, ""):
+            try:
+                ssl_on = _boolean(data.get("use_ssl", data.get("INTAKE_SMTP_SSL"))) is True
+            except ValueError:
+                ssl_on = False  # the field's own check says what is wrong with it
+            data = {**data, "port": 465 if ssl_on else 25}
+        return data
+
+    @model_validator(mode="after")
+    def _consistent(self) -> EmailSettings:
+        if self.use_ssl and self.starttls:
+            raise ValueError(
+                "INTAKE_SMTP_SSL and INTAKE_SMTP_STARTTLS are both on; use SSL for port 465 or STARTTLS for port 587, not both"
+            )
+        if (self.username is None) != (self.password is None):
+            raise ValueError("INTAKE_SMTP_USER and INTAKE_SMTP_PASSWORD must be set together")
+        if "@" not in self.sender:
+            raise ValueError(f"INTAKE_MAIL_FROM must be an email address, not {self.sender!r}")
+        return self
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> EmailSettings:
         """Read INTAKE_SMTP_* and INTAKE_MAIL_FROM, failing loudly on a bad value."""
-
-        def get(name: str) -> str | None:
-            # An empty value (`INTAKE_SMTP_HOST=` in a .env file) means unset.
-            value = environ.get(name, "").strip()
-            return value or None
-
-        use_ssl = _parse_bool(environ, "INTAKE_SMTP_SSL")
-        starttls = _parse_bool(environ, "INTAKE_SMTP_STARTTLS")
-        if use_ssl and starttls:
-            raise ConfigError(
-                "INTAKE_SMTP_SSL and INTAKE_SMTP_STARTTLS are both on; use SSL for port 465 or STARTTLS for port 587, not both"
-            )
-
-        port_text = get("INTAKE_SMTP_PORT")
-        if port_text is None:
-            # Implicit TLS lives on 465; defaulting to 25 would hang in the TLS handshake.
-            port = 465 if use_ssl else 25
-        else:
-            try:
-                port = int(port_text)
-            except ValueError:
-                raise ConfigError(f"INTAKE_SMTP_PORT must be a number, not {port_text!r}") from None
-            if not 0 < port < 65536:
-                raise ConfigError(f"INTAKE_SMTP_PORT must be between 1 and 65535, not {port}")
-
-        username = get("INTAKE_SMTP_USER")
-        password = environ.get("INTAKE_SMTP_PASSWORD") or None
-        if (username is None) != (password is None):
-            raise ConfigError("INTAKE_SMTP_USER and INTAKE_SMTP_PASSWORD must be set together")
-
-        sender = get("INTAKE_MAIL_FROM") or cls.sender
-        if "@" not in sender:
-            raise ConfigError(f"INTAKE_MAIL_FROM must be an email address, not {sender!r}")
-
-        return cls(
-            host=get("INTAKE_SMTP_HOST"),
-            port=port,
-            username=username,
-            password=password,
-            starttls=starttls,
-            use_ssl=use_ssl,
-            sender=sender,
-        )
-
-
-def _parse_bool(environ: Mapping[str, str], name: str) -> bool:
-    value = environ.get(name, "").strip().lower()
-    if not value:
-        return False
-    if value in _TRUE:
-        return True
-    if value in _FALSE:
-        return False
-    raise ConfigError(f"{name} must be true/false/1/0/yes/no, not {environ[name]!r}")
+        return from_environ(cls, environ)
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import random
+import threading
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -19,7 +20,7 @@ from sqlalchemy import exists, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
 from intake.errors import SendError
-from intake.messages import utcnow
+from intake.messages import OutboundMessage, utcnow
 from intake.store.db import Store
 from intake.store.models import CaseEventRow, CaseRow, ConversationRow, InboundReceipt, OptOutRow, OutboxRow
 
@@ -80,6 +81,80 @@ def enqueue(
     )
     session.add(row)
     return row
+
+
+class Waker:
+    """Wakes this process's delivery worker as soon as a transaction has queued something for it."""
+
+    def __init__(self) -> None:
+        self._event = threading.Event()
+
+    def wake(self) -> None:
+        self._event.set()
+
+    def wait(self, timeout: float) -> bool:
+        """Sleep until woken or `timeout` seconds pass; True when woken."""
+        woken = self._event.wait(timeout)
+        self._event.clear()
+        return woken
+
+
+def queue_replies(
+    session: Session,
+    *,
+    org: str,
+    channel: str,
+    recipient: str,
+    conversation_id: int,
+    case_id: int | None,
+    replies: list[OutboundMessage],
+    at: datetime,
+    ended_reason: str | None = None,
+    in_reply_to: str | None = None,
+    door_effects: tuple[dict[str, Any], ...] = (),
+) -> int:
+    """Queue a turn's replies to a chat, in order: the door's own effects, then one row per reply,
+    the Victims Code's lines together as one row. Return how many rows were queued."""
+    if ended_reason is not None:
+        # Nothing more goes to someone who stopped or left, not even what was still queued.
+        cancel_pending(session, conversation_id, f"cancelled: the reporter {ended_reason} the chat")
+    rows: list[tuple[str, dict[str, Any], int | None]] = [("door_effect", dict(effect), None) for effect in door_effects]
+    if ended_reason == "exited" and replies:
+        # The quick exit: the door erases what it can of the chat (this very message too), then says its last line.
+        erase = erasable(session, conversation_id)
+        if in_reply_to:
+            erase["received"].append([in_reply_to, at.isoformat()])
+        rows.append(("erase", {"erase": erase, "messages": [r.to_dict() for r in replies]}, None))
+    else:
+        code = [r for r in replies if r.kind == "victims_code"]
+        for reply in replies:
+            if reply.kind != "victims_code":
+                rows.append(("reply", {"messages": [reply.to_dict()], "in_reply_to": in_reply_to}, None))
+            elif reply is code[0]:
+                # One row, one delivery: the case records the Victims Code sent when all of it is.
+                rows.append(("victims_code", {"messages": [r.to_dict() for r in code]}, case_id))
+    for purpose, payload, case in rows:
+        enqueue(session, org=org, channel=channel, purpose=purpose, recipient=recipient, payload=payload, at=at,
+                case_id=case, conversation_id=conversation_id)  # fmt: skip
+    return len(rows)
+
+
+def erasable(session: Session, conversation_id: int) -> dict[str, list[list[str]]]:
+    """The provider ids (and times) of the messages a conversation exchanged, as far as they are known."""
+    received = session.execute(
+        select(InboundReceipt.message_ref, InboundReceipt.received_at).where(
+            InboundReceipt.conversation_id == conversation_id, InboundReceipt.message_ref.is_not(None)
+        )
+    ).all()
+    sent = session.execute(
+        select(OutboxRow.provider_message_id, OutboxRow.sent_at).where(
+            OutboxRow.conversation_id == conversation_id, OutboxRow.provider_message_id.is_not(None)
+        )
+    ).all()
+    return {
+        "received": [[ref, at.isoformat()] for ref, at in received],
+        "sent": [[ref, at.isoformat()] for ref, at in sent if at is not None],
+    }
 
 
 def backoff(attempts: int, retry_after: float | None = None) -> float:
@@ -295,14 +370,20 @@ def record_delivery(session: Session, provider_message_id: str, status: str, at:
     return True
 
 
-def record_reply_delivery(session: Session, channel: str, inbound_provider_id: str, status: str, at: datetime) -> bool:
+def record_reply_delivery(
+    session: Session, channel: str, inbound_provider_id: str, status: str, at: datetime, instance: str = ""
+) -> bool:
     """A delivery report for a reply handed back in a webhook's response (not sent through the outbox).
 
     The door names the inbound message the reply answered; if that reply carried the
     Victims Code, its case records how far it got. True when it matched a case.
     """
     receipt = session.scalar(
-        select(InboundReceipt).where(InboundReceipt.channel == channel, InboundReceipt.provider_id == inbound_provider_id)
+        select(InboundReceipt).where(
+            InboundReceipt.channel == channel,
+            InboundReceipt.instance == instance,
+            InboundReceipt.provider_id == inbound_provider_id,
+        )
     )
     if receipt is None or receipt.conversation_id is None:
         return False

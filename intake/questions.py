@@ -1,14 +1,19 @@
-"""Turn what a reporter typed into an answer: one small parser per question kind."""
+"""Read a reporter's answer to one question: one kind per question type, in a registry.
+
+A kind reads the words a text door sends (`read_text`) and the structured answer a
+page or a keyboard sends (`read_answer`), and says which re-ask to use when neither
+can be understood. Adding a question type is one class and one registry line.
+"""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from intake.messages import Choice
+from intake.messages import Answer, Option, Question
 from intake.nlp.normalise import normalise
 
 
@@ -23,7 +28,13 @@ class Unclear:
     """The reply did not fit the question; the engine re-asks kindly, then moves on."""
 
 
-Answer = Parsed | Unclear
+@dataclass(frozen=True)
+class Reading:
+    """What a kind may know besides the question: the reporter's words for option ids, today, postcodes read."""
+
+    synonyms: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    today: date = date(2000, 1, 1)
+    postcodes: tuple[str, ...] = ()
 
 
 def fold(text: str) -> str:
@@ -44,22 +55,22 @@ def _number(token: str) -> int | None:
         return None
 
 
-def parse_choice(text: str, choices: Sequence[Choice], synonyms: dict[str, set[str]]) -> Answer:
+def parse_choice(text: str, options: Sequence[Option], synonyms: Mapping[str, frozenset[str]]) -> Parsed | Unclear:
     """A number from the list, the option's words, or a synonym (yes/no in any language)."""
     folded = fold(text)
     if not folded:
         return Unclear()
     number = _number(folded)
     if number is not None:
-        return Parsed(choices[number - 1].value) if 1 <= number <= len(choices) else Unclear()
-    for choice in choices:
-        if folded in (fold(choice.label), fold(choice.value)) or folded in synonyms.get(choice.value, ()):
-            return Parsed(choice.value)
-    starts = [c for c in choices if len(folded) >= 3 and fold(c.label).startswith(folded)]
-    return Parsed(starts[0].value) if len(starts) == 1 else Unclear()
+        return Parsed(options[number - 1].id) if 1 <= number <= len(options) else Unclear()
+    for option in options:
+        if folded in (fold(option.label), fold(option.id)) or folded in synonyms.get(option.id, ()):
+            return Parsed(option.id)
+    starts = [o for o in options if len(folded) >= 3 and fold(o.label).startswith(folded)]
+    return Parsed(starts[0].id) if len(starts) == 1 else Unclear()
 
 
-def parse_multi(text: str, choices: Sequence[Choice], exclusive: frozenset[str]) -> Answer:
+def parse_multi(text: str, options: Sequence[Option]) -> Parsed | Unclear:
     """Numbers like '1 3' or '1,3', or a single option's words; an exclusive option stands alone."""
     folded = fold(text)
     if not folded:
@@ -67,22 +78,95 @@ def parse_multi(text: str, choices: Sequence[Choice], exclusive: frozenset[str])
     tokens = re.split(r"[\s,;&+/]+|\band\b", folded)
     numbers = [_number(t) for t in tokens if t]
     if numbers and all(n is not None for n in numbers):
-        if not all(1 <= n <= len(choices) for n in numbers):  # type: ignore[operator]
+        if not all(1 <= n <= len(options) for n in numbers):  # type: ignore[operator]
             return Unclear()
-        picked = list(dict.fromkeys(choices[n - 1].value for n in numbers))  # type: ignore[operator]
-    else:
-        single = parse_choice(text, choices, {})
-        if isinstance(single, Unclear):
-            return single
-        picked = [single.value]  # type: ignore[list-item]
+        return _picked([options[n - 1].id for n in numbers], options)  # type: ignore[operator]
+    single = parse_choice(text, options, {})
+    return single if isinstance(single, Unclear) else _picked([single.value], options)  # type: ignore[list-item]
+
+
+def _picked(ids: Sequence[str], options: Sequence[Option]) -> Parsed:
+    picked = list(dict.fromkeys(ids))
+    exclusive = {o.id for o in options if o.exclusive}
     if len(picked) > 1:
         picked = [p for p in picked if p not in exclusive] or picked[:1]
     return Parsed(picked)
 
 
-def parse_text(text: str) -> Answer:
-    stripped = text.strip()
-    return Parsed(stripped) if stripped else Unclear()
+class Kind:
+    """How one type of question reads its answers."""
+
+    reask = "reask_text"
+
+    def read_text(self, text: str, question: Question, reading: Reading) -> Parsed | Unclear:
+        stripped = text.strip()
+        return Parsed(stripped) if stripped else Unclear()
+
+    def read_answer(self, answer: Answer, question: Question, reading: Reading) -> Parsed | Unclear:
+        return self.read_text(answer.text or "", question, reading)
+
+
+class Choice(Kind):
+    reask = "reask_choice"
+
+    def read_text(self, text: str, question: Question, reading: Reading) -> Parsed | Unclear:
+        return parse_choice(text, question.options, reading.synonyms)
+
+    def read_answer(self, answer: Answer, question: Question, reading: Reading) -> Parsed | Unclear:
+        offered = {o.id for o in question.options}
+        if len(answer.options) != 1 or answer.options[0] not in offered:
+            return Unclear()
+        return Parsed(answer.options[0])
+
+
+class YesNo(Choice):
+    reask = "reask_yesno"
+
+
+class Multi(Kind):
+    reask = "reask_multi"
+
+    def read_text(self, text: str, question: Question, reading: Reading) -> Parsed | Unclear:
+        return parse_multi(text, question.options)
+
+    def read_answer(self, answer: Answer, question: Question, reading: Reading) -> Parsed | Unclear:
+        offered = {o.id for o in question.options}
+        if not answer.options or not set(answer.options) <= offered:
+            return Unclear()
+        order = [o.id for o in question.options]
+        return _picked(sorted(answer.options, key=order.index), question.options)
+
+
+class Date(Kind):
+    """Any words are kept; a date is read from the common forms (today, last night, 20/11, 3 days ago)."""
+
+    def read_text(self, text: str, question: Question, reading: Reading) -> Parsed | Unclear:
+        stripped = text.strip()
+        if not stripped:
+            return Unclear()
+        return Parsed(stripped, {"date": read_date(stripped.casefold(), reading.today)})
+
+
+class Location(Kind):
+    def read_text(self, text: str, question: Question, reading: Reading) -> Parsed | Unclear:
+        stripped = text.strip()
+        if not stripped:
+            return Unclear()
+        return Parsed(stripped, {"postcode": reading.postcodes[0]} if reading.postcodes else {})
+
+
+KINDS: dict[str, Kind] = {
+    "yesno": YesNo(),
+    "choice": Choice(),
+    "multi": Multi(),
+    "text": Kind(),
+    "date": Date(),
+    "location": Location(),
+}
+
+
+def kind(name: str) -> Kind:
+    return KINDS[name]
 
 
 _DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -90,15 +174,8 @@ _DATE = re.compile(r"\b(\d{1,2})[/.\-](\d{1,2})(?:[/.\-](\d{2,4}))?\b")
 _AGO = re.compile(r"\b(\d{1,3})\s+(day|days|week|weeks)\s+ago\b")
 
 
-def parse_date(text: str, today: date) -> Answer:
-    """Any words are kept; a date is read from the common forms (today, last night, 20/11, 3 days ago)."""
-    stripped = text.strip()
-    if not stripped:
-        return Unclear()
-    return Parsed(stripped, {"date": _read_date(stripped.casefold(), today)})
-
-
-def _read_date(text: str, today: date) -> str | None:
+def read_date(text: str, today: date) -> str | None:
+    """The day a reporter's words name, as an ISO date, when they name one on or before today."""
     found: date | None = None
     if "today" in text or "this morning" in text or "tonight" in text:
         found = today
@@ -123,13 +200,6 @@ def _read_date(text: str, today: date) -> str | None:
                 found = today - timedelta(days=back)
                 break
     return found.isoformat() if found and found <= today else None
-
-
-def parse_location(text: str, postcodes: Sequence[str]) -> Answer:
-    stripped = text.strip()
-    if not stripped:
-        return Unclear()
-    return Parsed(stripped, {"postcode": postcodes[0]} if postcodes else {})
 
 
 def today_in(received_at: datetime, timezone: str) -> date:

@@ -10,8 +10,9 @@ import time
 from collections.abc import Mapping
 
 from intake import housekeeping, nlp, outbox, risk
-from intake.flow import load_flow
-from intake.messages import utcnow
+from intake.engine.wording import MESSAGE_PLACEHOLDERS
+from intake.flow import check, load_flow, load_keywords, load_vocabulary
+from intake.messages import DoorTraits, utcnow
 from intake.notify import EmailSender, TeamNoticeSender
 from intake.orgs import load_profiles
 from intake.pipeline import Intake
@@ -22,16 +23,25 @@ log = logging.getLogger(__name__)
 HOUSEKEEPING_EVERY_SECONDS = 30.0
 
 
-def load_intake(settings: Settings) -> Intake:
-    """The core, with every data file checked now rather than on the first message that needs it."""
-    load_flow()
+def load_intake(settings: Settings, doors: Mapping[str, DoorTraits] | None = None) -> Intake:
+    """The core, with every data file checked now rather than on the first message that needs it.
+
+    The flow is cross-checked against every landlord on every door, so a profile that
+    would crash a conversation stops start-up, naming its file and field.
+    """
+    flow, keywords = load_flow(), load_keywords()
+    load_vocabulary()
     risk.load_matrix()
     nlp.check_patterns()
+    profiles = load_profiles()
+    doors = dict(doors or {})
+    check.check(flow, profiles, doors.values() or [DoorTraits("console")], keywords, MESSAGE_PLACEHOLDERS)
     return Intake(
         store=Store(settings.database_url),
-        profiles=load_profiles(),
+        profiles=profiles,
         public_url=settings.public_url,
         team_emails=settings.team_emails,
+        doors=doors,
     )
 
 
@@ -69,6 +79,6 @@ def work(
                 sent = outbox.deliver_due(intake.store, senders, name)
                 delivered += sent
             break
-        if not sent:
-            stop.wait(idle_sleep)
+        if not sent and not stop.is_set():
+            intake.waker.wait(idle_sleep)  # a turn that queues something wakes it at once
     return delivered

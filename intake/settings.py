@@ -1,50 +1,61 @@
-"""Typed settings from the environment, failing loudly on bad values."""
+"""The core's settings from the environment (INTAKE_*), typed, failing loudly on bad values.
+
+Each door reads its own settings model from the same variables (`Settings.part`).
+"""
 
 from __future__ import annotations
 
 import os
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, TypeVar
 
-from intake.errors import ConfigError
+from pydantic import Field, PrivateAttr, model_validator
+from pydantic_settings import SettingsConfigDict
+
+from intake.config import EnvironSettings, WebAddress, from_environ, suffixed
 from intake.notify import EmailSettings
 
 DEFAULT_PUBLIC_URL = "http://127.0.0.1:5000"
+P = TypeVar("P", bound=EnvironSettings)
 
 
-@dataclass(frozen=True)
-class Settings:
-    instance_path: Path
-    database_url: str
-    secret_key: str
-    public_url: str
-    email: EmailSettings
-    team_emails: Mapping[str, str] = field(default_factory=dict)
-    environ: Mapping[str, str] = field(default_factory=dict)
+class Settings(EnvironSettings):
+    model_config = SettingsConfigDict(env_prefix="INTAKE_")
+
+    instance_path: Path = Field(default_factory=lambda: Path.cwd() / "instance")
+    database_url: str = ""
+    secret_key: str = Field(default="", repr=False)
+    public_url: WebAddress = DEFAULT_PUBLIC_URL
+    email: EmailSettings = Field(default_factory=lambda: EmailSettings(host=None))
+    team_emails: dict[str, str] = Field(default_factory=dict)
+    # Every variable, for each door to read its own settings from.
+    environ: dict[str, str] = Field(default_factory=dict, repr=False)
+    _parts: dict[type, Any] = PrivateAttr(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _defaults(self) -> Settings:
+        instance = Path(self.instance_path).resolve()
+        object.__setattr__(self, "instance_path", instance)
+        if not self.database_url:
+            object.__setattr__(self, "database_url", f"sqlite:///{instance / 'intake.db'}")
+        if not self.secret_key:
+            object.__setattr__(self, "secret_key", _local_secret(instance))
+        return self
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         env = dict(os.environ if environ is None else environ)
-        instance = Path(env.get("INTAKE_INSTANCE_PATH") or Path.cwd() / "instance").resolve()
-        public_url = env.get("INTAKE_PUBLIC_URL") or DEFAULT_PUBLIC_URL
-        if not public_url.startswith(("http://", "https://")):
-            raise ConfigError(f"INTAKE_PUBLIC_URL: {public_url!r} must start with http:// or https://")
-        teams = {
-            key.removeprefix("INTAKE_TEAM_EMAIL_").lower(): value
-            for key, value in env.items()
-            if key.startswith("INTAKE_TEAM_EMAIL_") and value
-        }
-        return cls(
-            instance_path=instance,
-            database_url=env.get("INTAKE_DATABASE_URL") or f"sqlite:///{instance / 'intake.db'}",
-            secret_key=env.get("INTAKE_SECRET_KEY") or _local_secret(instance),
-            public_url=public_url.rstrip("/"),
-            email=EmailSettings.from_env(env),
-            team_emails=teams,
-            environ=env,
+        return from_environ(
+            cls, env, email=EmailSettings.from_env(env), team_emails=suffixed(env, "INTAKE_TEAM_EMAIL_"), environ=env
         )
+
+    def part(self, model: type[P]) -> P:
+        """A door's own settings model, read from the same variables once."""
+        if model not in self._parts:
+            self._parts[model] = from_environ(model, self.environ)
+        return self._parts[model]
 
     @property
     def mail_dir(self) -> Path:

@@ -41,12 +41,23 @@ def when(moment: datetime, profile: Profile, t: Translator) -> str:
 
 
 def messages(
-    *, profile: Profile, t: Translator, reference: str, first_contact_due: datetime, anonymous: bool, public_url: str
+    *, profile: Profile, t: Translator, reference: str, first_contact_due: datetime, identity: str, public_url: str
 ) -> list[OutboundMessage]:
-    """What happens next and by when, where to read the commitments, and who else can help."""
-    if anonymous:
+    """What happens next and by when, where to read the commitments, and who else can help.
+
+    `identity` is how the reporter answered the identity question: named_here or
+    named_other, anonymous, or not_said (skipped, or never understood), which is not
+    anonymity and is never called so.
+    """
+    if identity == "anonymous":
         next_steps = t(
             "You chose to stay anonymous, so we cannot contact you. If you contact %(org)s about this, give your reference %(reference)s.",
+            org=profile.name,
+            reference=reference,
+        )
+    elif identity not in ("named_here", "named_other"):
+        next_steps = t(
+            "You did not give your name, so we cannot contact you. If you contact %(org)s about this, give your reference %(reference)s.",
             org=profile.name,
             reference=reference,
         )

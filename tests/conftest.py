@@ -78,7 +78,9 @@ def sqlite_store(tmp_path: Path):
 
 @pytest.fixture
 def intake(store, profiles) -> Intake:
-    return Intake(store=store, profiles=profiles, public_url="https://report.example.org", team_emails={})
+    from tests.harness import DOORS
+
+    return Intake(store=store, profiles=profiles, public_url="https://report.example.org", team_emails={}, doors=DOORS)
 
 
 def free_port() -> int:

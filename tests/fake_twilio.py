@@ -118,7 +118,7 @@ class Serving:
         self.fake = FakeTwilio()
         self.server = make_server("127.0.0.1", 0, self.fake, threaded=True)
         self.fake.port = self.server.server_port
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True)
         self.thread.start()
 
     def stop(self) -> None:

@@ -87,3 +87,27 @@ def fake_twilio() -> Iterator[Serving]:
 def sms_app(instance: Path, store: Store, twilio_base: str):  # type: ignore[no-untyped-def]
     migrate.upgrade(store.engine)
     return create_app(sms_config(instance, database_url(store), twilio_base))
+
+
+def report_by_text(client, answers: dict, *, until: str | None = None, opening: str = "hello", sender: str = REPORTER,
+                   last_sid: str | None = None):  # type: ignore[no-untyped-def]  # fmt: skip
+    """Text the landlord's number, answering whatever is asked by question id, as a reporter types it.
+
+    Returns the last webhook response; `last_sid` is the MessageSid the last text is sent with.
+    """
+    from intake.pipeline import current_replies
+    from intake.privacy import sender_key
+    from tests.harness import asked, typed, wanted
+
+    intake = client.application.extensions["intake"]
+    key = sender_key(client.application.config["INTAKE_SETTINGS"].secret_key, "sms", f"mkcc:{sender}")
+    response = post_signed(client, "/sms/inbound", inbound_form(opening, sender=sender))
+    for _ in range(60):
+        question = asked(current_replies(intake, "mkcc", "sms", key) or [])
+        if question is None or question.id == until:
+            return response
+        text = typed(question, wanted(question, answers))
+        final = asked(current_replies(intake, "mkcc", "sms", key) or []).id == "summary"  # type: ignore[union-attr]
+        response = post_signed(client, "/sms/inbound", inbound_form(text, sender=sender, sid=last_sid if final else None))
+        assert response.status_code == 200, response.get_data(as_text=True)
+    raise AssertionError(f"the texts never reached {until or 'the end'}")

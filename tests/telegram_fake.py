@@ -28,6 +28,7 @@ class Call:
 class FakeTelegram:
     def __init__(self, token: str):
         self.token = token
+        self.tokens = {token}  # more bots may share the fake: add their tokens
         self.calls: list[Call] = []
         self.updates: list[dict] = []
         self.files: dict[str, bytes] = {}
@@ -39,7 +40,8 @@ class FakeTelegram:
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        # A short poll interval: shutdown() waits for the loop to look, and tests stop many fakes.
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True)
 
     @property
     def url(self) -> str:
@@ -56,7 +58,7 @@ class FakeTelegram:
 
     # ---- what a test tells it ----------------------------------------------------------
     def fail(self, method: str, *outcomes: str) -> None:
-        """Answer the next calls of `method` with these, in turn: '429:<seconds>', '500' or 'drop'."""
+        """Answer the next calls of `method` with these, in turn: '429:<seconds>', '500', '400', 'drop' or 'hang:<seconds>'."""
         with self._lock:
             self._faults.setdefault(method, []).extend(outcomes)
 
@@ -133,8 +135,9 @@ class FakeTelegram:
                 self.wfile.write(data)
 
             def do_GET(self) -> None:
-                prefix, path = f"/file/bot{fake.token}/files/", unquote(self.path)
-                if not path.startswith(prefix) or path[len(prefix) :] not in fake.files:
+                path = unquote(self.path)
+                prefix = next((f"/file/bot{t}/files/" for t in fake.tokens if path.startswith(f"/file/bot{t}/files/")), "")
+                if not prefix or path[len(prefix) :] not in fake.files:
                     self._reply(404, {"ok": False, "error_code": 404, "description": "Not Found"})
                     return
                 data = fake.files[path[len(prefix) :]]
@@ -144,8 +147,9 @@ class FakeTelegram:
                 self.wfile.write(data)
 
             def do_POST(self) -> None:
-                prefix, path = f"/bot{fake.token}/", unquote(self.path)
-                if not path.startswith(prefix):
+                path = unquote(self.path)
+                prefix = next((f"/bot{t}/" for t in fake.tokens if path.startswith(f"/bot{t}/")), "")
+                if not prefix:
                     self._reply(401, {"ok": False, "error_code": 401, "description": "Unauthorized"})
                     return
                 method = path[len(prefix) :]
@@ -162,8 +166,13 @@ class FakeTelegram:
                     self.close_connection = True
                     self.connection.close()
                     return
+                if fault and fault.startswith("hang:"):
+                    time.sleep(float(fault.split(":")[1]))
                 if fault == "500":
                     self._reply(500, {"ok": False, "error_code": 500, "description": "Internal Server Error"})
+                    return
+                if fault == "400":
+                    self._reply(400, {"ok": False, "error_code": 400, "description": "Bad Request: file is too big"})
                     return
                 if fault and fault.startswith("429:"):
                     wait = int(fault.split(":")[1])

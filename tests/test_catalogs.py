@@ -37,6 +37,8 @@ def test_the_template_holds_every_msgid_in_the_code_and_data_files(tmp_path):
             "-k",
             "t",
             "-k",
+            "mark",
+            "-k",
             "plural:1,2",
             "--no-location",
             "-o",

@@ -6,7 +6,7 @@ import pytest
 
 from intake.conversation import SUMMARY
 from intake.engine import EngineContext, confirmation, question_view, summary_rows
-from tests.harness import ANONYMOUS_VICTIM, EngineChat
+from tests.harness import ANONYMOUS_VICTIM, EngineChat, engine_context
 
 
 @pytest.fixture
@@ -15,69 +15,71 @@ def mkcc(profiles):
 
 
 def context(chat: EngineChat) -> EngineContext:
-    return EngineContext(profile=chat.profile, channel=chat.channel, public_url="https://report.example.org", fresh_reference="")
+    return engine_context(chat.profile, chat.channel, reference="")
 
 
 def at_summary(mkcc, channel: str = "sms") -> EngineChat:
     chat = EngineChat(mkcc, channel=channel)
-    for text in ANONYMOUS_VICTIM:
-        chat.send(text)
+    chat.report(ANONYMOUS_VICTIM, until=SUMMARY)
     assert chat.conversation.step == SUMMARY
     return chat
 
 
 def test_the_current_question_is_shown_with_its_prompt_hint_and_choices_apart(mkcc):
     chat = EngineChat(mkcc, channel="web")
-    chat.send("")
-    chat.send("no")  # danger_now
-    chat.send("1")  # role: victim
+    chat.report(ANONYMOUS_VICTIM, until="identity", opening="")
     view = question_view(chat.conversation, context(chat))
-    assert view is not None and view.question_id == "identity"
+    assert view is not None and view.id == "identity"
     assert view.prompt.startswith("Do you want to give your name, or stay anonymous?")
     assert "\n" not in view.prompt and view.hint is None and view.problem is None
     # The web is offered only its own options: no "contact me on this number".
-    assert [c.value for c in view.choices] == ["named_here", "anonymous"]
+    assert [o.id for o in view.options] == ["named_here", "anonymous"]
 
 
 def test_an_answer_that_was_not_understood_is_shown_as_the_problem_with_the_question(mkcc):
     chat = EngineChat(mkcc)
-    for text in ANONYMOUS_VICTIM[:7]:  # up to and past the step offering what was read from the description
-        chat.send(text)
-    chat.send("   ")  # "when": blank, so not understood
+    chat.report(ANONYMOUS_VICTIM, until="confirm_suggested")
+    chat.send("purple")  # neither yes nor no
     view = question_view(chat.conversation, context(chat))
-    assert view.question_id == "when" and view.problem == "Please write your answer, or reply SKIP."
+    assert view.id == "confirm_suggested" and view.problem == "Sorry, I did not understand. Please reply YES or NO, or SKIP."
 
 
 def test_a_multi_question_names_the_options_that_stand_alone(mkcc):
     chat = EngineChat(mkcc)
-    for text in ANONYMOUS_VICTIM[:11]:
-        chat.send(text)
+    chat.report(ANONYMOUS_VICTIM, until="risk_incident")
     view = question_view(chat.conversation, context(chat))
-    assert view.question_id == "risk_incident" and view.exclusive == frozenset({"none"})
+    assert view.id == "risk_incident" and view.exclusive == frozenset({"none"})
 
 
 def test_an_answered_question_can_be_read_for_a_change_link_with_its_answer(mkcc):
     chat = at_summary(mkcc)
     view = question_view(chat.conversation, context(chat), "description")
-    assert view.opens_case and view.answer["value"] == "They shouted abuse at me and wrote on my door"
+    assert view.takes_files and view.current["value"] == "They shouted abuse at me and wrote on my door"
 
 
 @pytest.mark.parametrize(
     "question_id",
-    ["relationship", "name", "no_such_question", SUMMARY],
-    ids=["not applicable to a victim", "never asked of an anonymous reporter", "unknown", "the summary is not a question"],
+    ["relationship", "name", "no_such_question"],
+    ids=["not applicable to a victim", "never asked of an anonymous reporter", "unknown"],
 )
 def test_a_question_that_is_not_on_this_reporters_path_has_no_view(mkcc, question_id):
     chat = at_summary(mkcc)
     assert question_view(chat.conversation, context(chat), question_id) is None
 
 
+def test_at_the_summary_the_question_on_screen_is_send_or_change_one_of_the_answers(mkcc):
+    chat = at_summary(mkcc)
+    view = question_view(chat.conversation, context(chat))
+    assert view.id == SUMMARY and not view.skippable
+    assert [o.id for o in view.options[:3]] == ["send", "danger_now", "role"]
+
+
 def test_summary_rows_are_the_rows_the_summary_message_numbers_after_send(mkcc):
     chat = at_summary(mkcc)
     rows = summary_rows(chat.conversation, context(chat))
     summary = chat.send("nonsense that is not a choice")[-1]
-    assert [c.value for c in summary.choices[1:]] == [r.question_id for r in rows]
-    assert [c.label for c in summary.choices[1:]] == [f"{r.label}: {r.value}" for r in rows]
+    assert [o.id for o in summary.options[1:]] == [r.question_id for r in rows]
+    assert [o.label for o in summary.options[1:]] == [f"{r.label}: {r.value}" for r in rows]
     assert ("description", "What happened", "They shouted abuse at me and wrote on my door") in [
         (r.question_id, r.label, r.value) for r in rows
     ]

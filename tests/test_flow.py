@@ -23,9 +23,9 @@ def _broken_copy(tmp_path: Path, change) -> Path:
 @pytest.mark.parametrize(
     "change, field",
     [
-        pytest.param(lambda d: d["questions"][0].update(kind="slider"), "questions.0.kind", id="unknown question kind"),
-        pytest.param(lambda d: d["questions"][1].pop("options"), "questions.1", id="choice question without options"),
-        pytest.param(lambda d: d["questions"][0].update(colour="red"), "questions.0.colour", id="misspelt key"),
+        pytest.param(lambda d: d["questions"][0].update(kind="slider"), "questions[0].kind", id="unknown question kind"),
+        pytest.param(lambda d: d["questions"][1].pop("options"), "questions[1]", id="choice question without options"),
+        pytest.param(lambda d: d["questions"][0].update(colour="red"), "questions[0].colour", id="misspelt key"),
         pytest.param(
             lambda d: d["questions"][0]["after"][0].update(say="no_such_message"),
             "no_such_message",

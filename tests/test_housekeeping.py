@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from intake import housekeeping
+from intake.conversation import CONFIRM, SUMMARY
 from intake.messages import Attachment
 from intake.store.models import (
     Base,
@@ -21,17 +22,12 @@ from intake.store.models import (
 from tests.harness import ANONYMOUS_VICTIM, FIXED_NOW, NAMED_VICTIM, PipelineChat
 
 PHONE = "+447700900913"
-DESCRIPTION_AT = ANONYMOUS_VICTIM.index("They shouted abuse at me and wrote on my door")
-UP_TO_DESCRIPTION = ANONYMOUS_VICTIM[: DESCRIPTION_AT + 1]
-NAMED_UP_TO_DESCRIPTION = NAMED_VICTIM[: NAMED_VICTIM.index("Someone keeps leaving rubbish at my door") + 1]
 IDLE = timedelta(minutes=360)  # both landlords' conversation_idle_minutes
 
 
-def walk(chat: PipelineChat, texts: list[str], at: datetime = FIXED_NOW) -> list:
-    replies: list = []
-    for text in texts:
-        replies = chat.send(text, at=at)
-    return replies
+def up_to_description(chat: PipelineChat, answers: dict = ANONYMOUS_VICTIM, at: datetime = FIXED_NOW) -> list:
+    """Answer until the description is given (what was read from it is being offered)."""
+    return chat.report(answers, until=CONFIRM, at=at)
 
 
 def rows(session: Session, model, **where) -> list:
@@ -63,7 +59,7 @@ def test_the_profiles_idle_limit_is_what_these_tests_assume(profiles):
 
 def test_an_idle_unfinished_report_becomes_an_incomplete_case_and_the_victims_code_is_queued(intake):
     chat = PipelineChat(intake, address=PHONE)
-    walk(chat, [*NAMED_UP_TO_DESCRIPTION, "2", "last night"])  # "2": not what was read from it
+    chat.report({**NAMED_VICTIM, "when": "last night"}, until="where", at=FIXED_NOW)  # not what was read from it
     closing = FIXED_NOW + IDLE + timedelta(minutes=1)
 
     assert housekeeping.expire_idle_conversations(intake, closing) == 1
@@ -90,7 +86,7 @@ def test_an_idle_unfinished_report_becomes_an_incomplete_case_and_the_victims_co
 
 def test_an_anonymous_reporters_number_is_never_kept_so_an_idle_report_records_why_nothing_was_sent(intake):
     chat = PipelineChat(intake, address=PHONE)
-    walk(chat, [*UP_TO_DESCRIPTION, "last night"])
+    chat.report(ANONYMOUS_VICTIM, until="where", at=FIXED_NOW)
     with intake.store.transaction() as session:
         [live] = rows(session, ConversationRow)
         assert live.reply_address is None
@@ -108,7 +104,7 @@ def test_an_anonymous_reporters_number_is_never_kept_so_an_idle_report_records_w
 
 def test_an_idle_report_with_no_address_to_write_to_records_that_the_victims_code_was_not_sent(intake):
     chat = PipelineChat(intake, address=None)  # a door that cannot write to the reporter later
-    walk(chat, UP_TO_DESCRIPTION)
+    up_to_description(chat)
 
     housekeeping.expire_idle_conversations(intake, FIXED_NOW + IDLE + timedelta(minutes=1))
 
@@ -123,7 +119,8 @@ def test_an_idle_report_with_no_address_to_write_to_records_that_the_victims_cod
 @pytest.mark.parametrize("word", [pytest.param("STOP", id="after STOP"), pytest.param("EXIT", id="after the quick exit")])
 def test_a_reporter_who_stopped_or_left_gets_no_victims_code_message(intake, word):
     chat = PipelineChat(intake, address=PHONE)
-    walk(chat, [*UP_TO_DESCRIPTION, word])
+    up_to_description(chat)
+    chat.send(word, at=FIXED_NOW)
 
     assert housekeeping.expire_idle_conversations(intake, FIXED_NOW + timedelta(days=2)) == 0
 
@@ -137,7 +134,7 @@ def test_a_reporter_who_stopped_or_left_gets_no_victims_code_message(intake, wor
 def test_a_named_reporter_who_asked_for_no_messages_gets_no_victims_code_message(intake):
     chat = PipelineChat(intake, address=PHONE)
     # The named victim, but asking for no voicemails or messages.
-    walk(chat, [*NAMED_VICTIM[:-1], "1"])  # ... and leaves at the summary without sending
+    chat.report({**NAMED_VICTIM, "contact_safety": ["no_messages"]}, until=SUMMARY, at=FIXED_NOW)  # ... and leaves
 
     assert housekeeping.expire_idle_conversations(intake, FIXED_NOW + IDLE + timedelta(minutes=1)) == 1
 
@@ -152,7 +149,7 @@ def test_a_named_reporter_who_asked_for_no_messages_gets_no_victims_code_message
 
 def test_an_idle_conversation_that_never_reached_a_description_is_just_ended(intake):
     chat = PipelineChat(intake, address=PHONE)
-    walk(chat, ["hello", "2", "1"])
+    chat.report(ANONYMOUS_VICTIM, until="identity", at=FIXED_NOW)
 
     assert housekeeping.expire_idle_conversations(intake, FIXED_NOW + IDLE + timedelta(minutes=1)) == 1
 
@@ -173,7 +170,7 @@ def test_an_idle_conversation_that_never_reached_a_description_is_just_ended(int
 )
 def test_a_conversation_not_yet_idle_long_enough_is_left_alone(intake, idle_for):
     chat = PipelineChat(intake, address=PHONE)
-    walk(chat, UP_TO_DESCRIPTION)
+    up_to_description(chat)
     before = snapshot(intake.store)
 
     assert housekeeping.expire_idle_conversations(intake, FIXED_NOW + idle_for) == 0
@@ -183,7 +180,7 @@ def test_a_conversation_not_yet_idle_long_enough_is_left_alone(intake, idle_for)
 
 def test_the_idle_clock_runs_from_the_last_message_not_the_first(intake):
     chat = PipelineChat(intake, address=PHONE)
-    walk(chat, UP_TO_DESCRIPTION)
+    up_to_description(chat)
     chat.send("last night", at=FIXED_NOW + timedelta(hours=5))
 
     assert housekeeping.expire_idle_conversations(intake, FIXED_NOW + IDLE + timedelta(minutes=1)) == 0
@@ -192,7 +189,7 @@ def test_the_idle_clock_runs_from_the_last_message_not_the_first(intake):
 
 def test_a_submitted_report_is_ended_without_a_second_victims_code(intake):
     chat = PipelineChat(intake, address=PHONE)
-    walk(chat, [*ANONYMOUS_VICTIM, "1"])
+    chat.report(ANONYMOUS_VICTIM, at=FIXED_NOW)
 
     assert housekeeping.expire_idle_conversations(intake, FIXED_NOW + IDLE + timedelta(minutes=1)) == 1
 
@@ -207,7 +204,7 @@ def test_a_submitted_report_is_ended_without_a_second_victims_code(intake):
 
 
 def test_running_housekeeping_twice_closes_a_conversation_once(intake):
-    walk(PipelineChat(intake, address=PHONE), NAMED_UP_TO_DESCRIPTION)
+    up_to_description(PipelineChat(intake, address=PHONE), NAMED_VICTIM)
     closing = FIXED_NOW + IDLE + timedelta(minutes=1)
 
     assert housekeeping.expire_idle_conversations(intake, closing) == 1
@@ -220,8 +217,8 @@ def test_running_housekeeping_twice_closes_a_conversation_once(intake):
 def test_only_the_idle_reporters_conversation_is_closed(intake):
     idle = PipelineChat(intake, sender="idle", address=PHONE)
     busy = PipelineChat(intake, sender="busy", address="+447700900914")
-    walk(idle, NAMED_UP_TO_DESCRIPTION)
-    walk(busy, NAMED_UP_TO_DESCRIPTION, at=FIXED_NOW + timedelta(hours=5))
+    up_to_description(idle, NAMED_VICTIM)
+    up_to_description(busy, NAMED_VICTIM, at=FIXED_NOW + timedelta(hours=5))
 
     assert housekeeping.expire_idle_conversations(intake, FIXED_NOW + IDLE + timedelta(minutes=1)) == 1
 
@@ -235,9 +232,9 @@ def test_only_the_idle_reporters_conversation_is_closed(intake):
 
 def test_old_replies_are_forgotten_but_the_provider_id_is_kept_so_a_late_retry_changes_nothing(intake):
     chat = PipelineChat(intake, address=PHONE)
-    walk(chat, UP_TO_DESCRIPTION[:-1])
-    chat.send(UP_TO_DESCRIPTION[-1], provider_id="SM-old", at=FIXED_NOW)
-    chat.send("last night", provider_id="SM-recent", at=FIXED_NOW + timedelta(days=2))
+    sent = len(chat.report(ANONYMOUS_VICTIM, until="description", at=FIXED_NOW) and [1])
+    chat.send(ANONYMOUS_VICTIM["description"], provider_id="SM-old", at=FIXED_NOW)
+    chat.send("yes", provider_id="SM-recent", at=FIXED_NOW + timedelta(days=2))
 
     housekeeping.forget_old_replies(intake, FIXED_NOW + timedelta(days=2, minutes=1))
 
@@ -245,16 +242,16 @@ def test_old_replies_are_forgotten_but_the_provider_id_is_kept_so_a_late_retry_c
         receipts = {r.provider_id: r for r in rows(session, InboundReceipt)}
         assert (receipts["SM-old"].replies, receipts["SM-old"].conversation_id) == ([], None)
         assert receipts["SM-recent"].replies and receipts["SM-recent"].conversation_id is not None
-        assert len(receipts) == len(UP_TO_DESCRIPTION) + 1
+        assert "SM-old" in receipts and sent
     before = snapshot(intake.store)
 
-    assert chat.send(UP_TO_DESCRIPTION[-1], provider_id="SM-old") == []
+    assert chat.send(ANONYMOUS_VICTIM["description"], provider_id="SM-old") == []
 
     assert snapshot(intake.store) == before
 
 
 def test_run_due_closes_idle_conversations_and_forgets_old_replies_in_one_pass(intake):
-    walk(PipelineChat(intake, address=PHONE), NAMED_UP_TO_DESCRIPTION)
+    up_to_description(PipelineChat(intake, address=PHONE), NAMED_VICTIM)
 
     assert housekeeping.run_due(intake, FIXED_NOW + timedelta(days=3)) == 1
 

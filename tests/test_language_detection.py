@@ -9,11 +9,11 @@ import pytest
 
 from intake import nlp
 from intake.conversation import Conversation
-from intake.engine import EngineContext, advance
+from intake.engine import advance, read
 from intake.messages import InboundMessage
 from intake.nlp.language import detect_language
 from tests.bench_language import labelled
-from tests.harness import PipelineChat
+from tests.harness import PipelineChat, engine_context
 
 
 def test_the_labelled_short_texts_are_recognised_in_every_language():
@@ -45,7 +45,7 @@ def test_a_polish_first_message_is_answered_in_polish(intake):
 def test_an_urdu_first_message_asks_urdu_or_panjabi_then_goes_on_in_the_choice(intake):
     chat = PipelineChat(intake, sender="ur-1")
     menu = chat.send("میرے پڑوسی نے مجھے گالیاں دیں")[-1]
-    assert menu.question_id == "language" and [c.value for c in menu.choices] == ["ur", "pa_Arab"]
+    assert menu.question_id == "language" and [o.id for o in menu.options] == ["ur", "pa_Arab"]
     after = chat.send("2")
     assert after[-1].question_id == "danger_now" and after[-1].language == "pa_Arab"
 
@@ -54,7 +54,8 @@ def test_the_text_wins_over_the_channels_hint(profiles):
     # The pipeline detects on the first message and tells the engine what it found.
     analysis = replace(nlp.analyse("", "en"), languages=("uk",))
     inbound = InboundMessage(org="mkcc", channel="telegram", sender_key="k", text="...", locale_hint="en")
-    context = EngineContext(profile=profiles["mkcc"], channel="telegram", public_url="https://x", fresh_reference="MK-ABCDEF")
-    step = advance(Conversation(org="mkcc", channel="telegram"), inbound, analysis, context)
+    context = engine_context(profiles["mkcc"], "telegram")
+    conversation = Conversation(org="mkcc", channel="telegram")
+    step = advance(conversation, inbound, read(conversation, inbound, analysis, context), context)
     assert step.conversation.language == "uk"
     assert step.replies[-1].question_id == "danger_now"

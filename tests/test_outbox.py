@@ -82,6 +82,7 @@ def queue(
 def open_case(store: Store, profiles, reference: str = "MK-TEST22") -> int:
     with store.transaction() as session:
         case = cases.open_case(session, reference=reference, profile=profiles["mkcc"], channel="sms", language="en", at=FIXED_NOW)
+        session.flush()
         return case.id
 
 
@@ -400,9 +401,7 @@ def test_team_notices_reach_a_real_smtp_server_with_the_reference_the_risk_and_n
         email=EmailSettings(host="127.0.0.1", port=controller.port, sender="hate-reports@intake.example", timeout=5.0),
     )
     chat = PipelineChat(intake, address=PHONE)
-    description = ANONYMOUS_VICTIM.index("They shouted abuse at me and wrote on my door")
-    for text in [*ANONYMOUS_VICTIM[:description], STORY, *ANONYMOUS_VICTIM[description + 1 :], "1"]:
-        chat.send(text)  # opened at standard risk, then raised to high by "1 3"
+    chat.report({**ANONYMOUS_VICTIM, "description": STORY})  # opened at standard risk, then raised to high
 
     assert outbox.deliver_due(intake.store, core_senders(settings), "w") == 2
 
@@ -433,9 +432,8 @@ def test_a_team_notice_with_no_smtp_host_is_written_to_the_mail_folder(intake, t
         email=EmailSettings(host=None),
     )
     chat = PipelineChat(intake)
-    description = ANONYMOUS_VICTIM.index("They shouted abuse at me and wrote on my door")
-    for text in [*ANONYMOUS_VICTIM[:description], "He is outside my door with a knife"]:
-        chat.send(text)
+    chat.report(ANONYMOUS_VICTIM, until="description")
+    chat.send("He is outside my door with a knife")
 
     assert outbox.deliver_due(intake.store, core_senders(settings), "w") == 1
 

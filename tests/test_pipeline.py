@@ -24,21 +24,21 @@ from intake.store.models import (
     OptOutRow,
     OutboxRow,
 )
-from tests.harness import ANONYMOUS_VICTIM, FIXED_NOW, NAMED_VICTIM, PipelineChat, question_ids
+from tests.harness import ANONYMOUS_VICTIM, DOORS, FIXED_NOW, NAMED_VICTIM, PipelineChat, asked, question_ids, typed, wanted
 
 REFERENCE = re.compile(r"^MK-[23456789ABCDEFGHJKMNPQRSTUVWXYZ]{6}$")
-DESCRIPTION_AT = ANONYMOUS_VICTIM.index("They shouted abuse at me and wrote on my door")
-BEFORE_DESCRIPTION = ANONYMOUS_VICTIM[:DESCRIPTION_AT]
 # Distinctive enough that finding it anywhere can only mean it leaked.
 PHONE = "+447700900913"
 STORY = "Zephaniah Quillfeather painted a slur on flat 14B and spat at my daughter"
 
 
-def walk(chat: PipelineChat, texts: list[str], at: datetime | None = None) -> list:
-    replies: list = []
-    for text in texts:
-        replies = chat.send(text, at=at)
-    return replies
+def before_description(chat: PipelineChat, at: datetime | None = None) -> list:
+    return chat.report(ANONYMOUS_VICTIM, until="description", at=at)
+
+
+def describe(chat: PipelineChat, story: str = STORY, at: datetime | None = None) -> list:
+    before_description(chat, at)
+    return chat.send(story, at=at)
 
 
 def one(session: Session, model):
@@ -94,7 +94,7 @@ def run_together(*jobs):
 
 def test_a_whole_anonymous_report_ends_in_a_submitted_case(intake):
     chat = PipelineChat(intake, address=PHONE)
-    walk(chat, ANONYMOUS_VICTIM, at=FIXED_NOW)
+    chat.report(ANONYMOUS_VICTIM, until="summary", at=FIXED_NOW)
     replies = chat.send("1", at=FIXED_NOW + timedelta(minutes=5))  # Send my report
 
     with intake.store.transaction() as session:
@@ -110,7 +110,7 @@ def test_a_whole_anonymous_report_ends_in_a_submitted_case(intake):
         assert case.submitted_at == FIXED_NOW + timedelta(minutes=5)
         assert case.victims_code_sent_at == FIXED_NOW + timedelta(minutes=5)
         assert case.victims_code_status == "sent"
-        assert case.answers["description"]["value"] == ANONYMOUS_VICTIM[DESCRIPTION_AT]
+        assert case.answers["description"]["value"] == ANONYMOUS_VICTIM["description"]
         assert [e.kind for e in case.events] == ["opened", "submitted", "victims_code_sent"]
     assert case.reference in replies[0].text
     assert any(r.kind == "victims_code" for r in replies)
@@ -148,8 +148,8 @@ def test_a_whole_anonymous_report_ends_in_a_submitted_case(intake):
 )
 def test_first_contact_is_due_the_next_business_day_at_the_same_london_time(intake, opened_at, due):
     chat = PipelineChat(intake)
-    walk(chat, [*BEFORE_DESCRIPTION, "They shouted abuse at me"], at=opened_at)
-    walk(chat, ["last night", "MK9 3EJ"], at=opened_at + timedelta(minutes=3))
+    describe(chat, "They shouted abuse at me", at=opened_at)
+    chat.report(ANONYMOUS_VICTIM, until="motivation", at=opened_at + timedelta(minutes=3))
 
     with intake.store.transaction() as session:
         case = one(session, CaseRow)
@@ -159,7 +159,7 @@ def test_first_contact_is_due_the_next_business_day_at_the_same_london_time(inta
 
 def test_describing_what_happened_opens_the_case_so_an_abandoned_chat_is_not_lost(intake):
     chat = PipelineChat(intake, address=PHONE)
-    walk(chat, BEFORE_DESCRIPTION, at=FIXED_NOW)
+    before_description(chat, at=FIXED_NOW)
     with intake.store.transaction() as session:
         assert rows(session, CaseRow) == []
 
@@ -177,7 +177,7 @@ def test_describing_what_happened_opens_the_case_so_an_abandoned_chat_is_not_los
 
 def test_opening_a_case_queues_a_team_notice_that_carries_none_of_the_report(intake):
     chat = PipelineChat(intake, address=PHONE)
-    walk(chat, [*BEFORE_DESCRIPTION, STORY], at=FIXED_NOW)
+    describe(chat, at=FIXED_NOW)
 
     with intake.store.transaction() as session:
         case = one(session, CaseRow)
@@ -203,16 +203,17 @@ def test_opening_a_case_queues_a_team_notice_that_carries_none_of_the_report(int
 
 def test_a_team_address_from_the_environment_wins_over_the_profile(store, profiles):
     intake = Intake(
-        store=store, profiles=profiles, public_url="https://report.example.org", team_emails={"mkcc": "hate-team@mkcc.example"}
-    )
-    walk(PipelineChat(intake), [*BEFORE_DESCRIPTION, STORY])
+        store=store, profiles=profiles, public_url="https://report.example.org", team_emails={"mkcc": "hate-team@mkcc.example"},
+        doors=DOORS,
+    )  # fmt: skip
+    describe(PipelineChat(intake))
     with intake.store.transaction() as session:
         assert one(session, OutboxRow).recipient == "hate-team@mkcc.example"
 
 
 def test_a_failure_writing_the_outbox_rolls_back_the_case_it_belongs_to(intake):
     chat = PipelineChat(intake)
-    walk(chat, BEFORE_DESCRIPTION)
+    before_description(chat)
     before = snapshot(intake.store)
 
     def refuse_outbox_rows(session, flush_context, instances):
@@ -239,7 +240,7 @@ def test_a_failure_writing_the_outbox_rolls_back_the_case_it_belongs_to(intake):
 
 def test_a_provider_retry_gets_the_same_replies_and_changes_nothing(intake):
     chat = PipelineChat(intake)
-    walk(chat, BEFORE_DESCRIPTION)
+    before_description(chat)
     first = chat.send(STORY, provider_id="SM-retried")
     before = snapshot(intake.store)
 
@@ -266,7 +267,7 @@ def test_the_same_provider_id_on_another_door_is_a_different_message(intake):
 )
 def test_the_same_provider_id_sent_twice_at_once_is_received_once_and_advances_once(intake, earlier):
     chat = PipelineChat(intake)
-    walk(chat, earlier)
+    chat.say_all(*earlier)
     text = "1" if earlier else "hello"
 
     replies = run_together(*[lambda: chat.send(text, provider_id="SM-twice")] * 2)
@@ -295,7 +296,7 @@ def test_the_same_provider_id_sent_twice_at_once_is_received_once_and_advances_o
 )
 def test_different_messages_from_one_reporter_at_once_are_all_taken_into_one_conversation(intake, earlier):
     chat = PipelineChat(intake)
-    walk(chat, earlier)
+    chat.say_all(*earlier)
     texts = ["purple", "orange", "green", "blue"]
 
     run_together(*[lambda t=t: chat.send(t) for t in texts])
@@ -318,7 +319,7 @@ def test_different_messages_from_one_reporter_at_once_are_all_taken_into_one_con
 
 def test_a_named_reporter_who_wants_contact_here_has_their_number_on_the_case(intake):
     chat = PipelineChat(intake, address=PHONE)
-    replies = walk(chat, NAMED_VICTIM)
+    replies = chat.report(NAMED_VICTIM, until="summary")
     assert question_ids(replies) == ["summary"]
     chat.send("1")
 
@@ -340,8 +341,8 @@ def test_a_named_reporter_who_wants_contact_here_has_their_number_on_the_case(in
 def test_an_anonymous_reporters_number_and_words_never_reach_the_case_row_or_the_logs(intake, caplog):
     caplog.set_level(logging.DEBUG)
     chat = PipelineChat(intake, address=PHONE)
-    answers = [STORY if text == ANONYMOUS_VICTIM[DESCRIPTION_AT] else text for text in ANONYMOUS_VICTIM]
-    walk(chat, [*answers, "1", "He came back this morning, Zephaniah again"])
+    chat.report({**ANONYMOUS_VICTIM, "description": STORY})
+    chat.send("He came back this morning, Zephaniah again")
 
     with intake.store.transaction() as session:
         case = one(session, CaseRow)
@@ -366,19 +367,24 @@ def test_an_anonymous_reporters_number_and_words_never_reach_the_case_row_or_the
 
 
 def test_every_message_is_saved_so_a_restarted_service_carries_on_from_the_same_question(intake):
-    asked = None
-    for text in [*ANONYMOUS_VICTIM, "1"]:
+    said: dict[str, str] = {}
+    question, text = None, "hi"
+    for _ in range(40):
         # A new process every time: a fresh Intake and engine on the same database.
         fresh = Store(intake.store.url)
         try:
-            restarted = Intake(store=fresh, profiles=intake.profiles, public_url=intake.public_url, team_emails={})
-            if asked is not None:
+            restarted = Intake(store=fresh, profiles=intake.profiles, public_url=intake.public_url, team_emails={}, doors=DOORS)
+            if question is not None:
                 waiting = current_replies(restarted, "mkcc", "sms", "reporter-1")
-                assert question_ids(waiting) == [asked]
+                assert question_ids(waiting) == [question.id]
+                said[question.id] = text
             replies = PipelineChat(restarted).send(text)
-            asked = (question_ids(replies) or [None])[-1]
         finally:
             fresh.dispose()
+        question = asked(replies)
+        if question is None:
+            break
+        text = typed(question, wanted(question, ANONYMOUS_VICTIM))
 
     with intake.store.transaction() as session:
         case = one(session, CaseRow)
@@ -401,9 +407,10 @@ def test_every_message_is_saved_so_a_restarted_service_carries_on_from_the_same_
         "consent",
     ]
     assert list(kept) == expected_questions
-    # Incident types were read from the description and confirmed with "1": no words of their own.
+    # Incident types were read from the description and confirmed: no words of their own.
     assert kept.pop("incident_types") is None
-    assert list(kept.values()) == [text for at, text in enumerate(ANONYMOUS_VICTIM) if at != DESCRIPTION_AT + 1]
+    assert kept.pop("opening") == "hi"
+    assert kept == {qid: text for qid, text in said.items() if qid in kept}
 
 
 def test_nothing_is_waiting_for_a_reporter_who_has_not_written(intake):
@@ -415,7 +422,7 @@ def test_nothing_is_waiting_for_a_reporter_who_has_not_written(intake):
 
 def test_stop_records_an_opt_out_and_start_removes_it(intake):
     chat = PipelineChat(intake, address=PHONE)
-    walk(chat, ["hello", "2"])
+    chat.say_all("hello", "2")
 
     stopped = chat.send("STOP")
 
@@ -440,7 +447,8 @@ def test_stop_records_an_opt_out_and_start_removes_it(intake):
 
 def test_stop_after_the_description_leaves_the_case_incomplete_and_sends_nothing_more(intake):
     chat = PipelineChat(intake, address=PHONE)
-    walk(chat, [*BEFORE_DESCRIPTION, STORY, "STOP"])
+    describe(chat)
+    chat.send("STOP")
 
     with intake.store.transaction() as session:
         case = one(session, CaseRow)
@@ -452,7 +460,8 @@ def test_stop_after_the_description_leaves_the_case_incomplete_and_sends_nothing
 
 def test_the_quick_exit_leaves_the_case_incomplete_without_opting_out(intake):
     chat = PipelineChat(intake, address=PHONE)
-    walk(chat, [*BEFORE_DESCRIPTION, STORY, "no", "last night"])
+    describe(chat)
+    chat.say_all("no", "last night")
 
     replies = chat.send("EXIT")
 
@@ -471,13 +480,12 @@ def test_the_quick_exit_leaves_the_case_incomplete_without_opting_out(intake):
 
 def test_a_high_risk_answer_after_the_case_opened_sends_the_team_a_second_notice_marked_escalated(intake):
     chat = PipelineChat(intake)
-    risk_incident = ANONYMOUS_VICTIM.index("1 3")
-    walk(chat, ANONYMOUS_VICTIM[:risk_incident])
+    question = asked(chat.report(ANONYMOUS_VICTIM, until="risk_incident"))
     with intake.store.transaction() as session:
         [first] = rows(session, OutboxRow)
         assert first.payload["risk_level"] == "standard" and first.payload["escalated"] is False
 
-    chat.send("1 3")  # threats or violence, and they live nearby
+    chat.send(typed(question, ["threats_violence", "perpetrator_nearby"]))
 
     with intake.store.transaction() as session:
         first, second = rows(session, OutboxRow)
@@ -486,14 +494,14 @@ def test_a_high_risk_answer_after_the_case_opened_sends_the_team_a_second_notice
         assert second.payload["risk_level"] == "high"
         assert set(second.payload["risk_reasons"]) == {"threats_violence", "perpetrator_nearby"}
 
-    walk(chat, [*ANONYMOUS_VICTIM[risk_incident + 1 :], "1"])  # still high: no third notice
+    chat.report(ANONYMOUS_VICTIM)  # still high: no third notice
     with intake.store.transaction() as session:
         assert len(rows(session, OutboxRow, purpose="team_notice")) == 2
 
 
 def test_danger_in_the_description_opens_a_high_risk_case_with_one_notice_not_marked_escalated(intake):
     chat = PipelineChat(intake)
-    walk(chat, [*BEFORE_DESCRIPTION, "He is outside my door with a knife"])
+    describe(chat, "He is outside my door with a knife")
 
     with intake.store.transaction() as session:
         case = one(session, CaseRow)
@@ -506,7 +514,7 @@ def test_danger_in_the_description_opens_a_high_risk_case_with_one_notice_not_ma
 
 def test_a_message_after_submission_is_added_to_the_case(intake):
     chat = PipelineChat(intake)
-    walk(chat, [*ANONYMOUS_VICTIM, "1"])
+    chat.report(ANONYMOUS_VICTIM)
 
     replies = chat.send("He came back and did it again this morning")
 

@@ -10,8 +10,13 @@ from pathlib import Path
 import pytest
 import yaml
 
+from channels import registry
+from channels.sms import door as sms_door
+from channels.sms.config import landlord_for_number
+from intake.engine.wording import MESSAGE_PLACEHOLDERS
 from intake.errors import ConfigError
-from intake.orgs import ORGS_DIR, load_profile, load_profiles, profile_for_sms_number
+from intake.flow import check, load_flow, load_keywords
+from intake.orgs import ORGS_DIR, load_profile, load_profiles
 from intake.orgs.schema import contrast_ratio
 
 MKCC_DATA = yaml.safe_load((ORGS_DIR / "mkcc.yaml").read_text(encoding="utf-8"))
@@ -195,9 +200,8 @@ def test_wchg_has_no_team_email_until_a_deployment_sets_one(profiles):
         pytest.param("+447700900999", None, id="a number no landlord owns"),
     ],
 )
-def test_profile_for_sms_number_finds_the_landlord_that_owns_the_number(profiles, number, slug):
-    found = profile_for_sms_number(profiles, number)
-    assert (found.slug if found else None) == slug
+def test_the_sms_door_finds_the_landlord_that_owns_the_number_a_text_was_sent_to(profiles, number, slug):
+    assert landlord_for_number(sms_door.sections(profiles), number) == slug
 
 
 # --- bad profiles fail loudly ---------------------------------------------------------
@@ -241,18 +245,6 @@ BAD_PROFILES = [
         "signposting[1].website",
         "did you mean 'web'?",
         id="misspelt key inside a signpost",
-    ),
-    pytest.param(
-        _set(("channels", "sms", "numbers", 0), "07700 900101"),
-        "channels.sms.numbers[0]",
-        "is not an E.164 number",
-        id="SMS number not in E.164",
-    ),
-    pytest.param(
-        _set(("channels", "sms", "numbers", 0), 447700900101),
-        "channels.sms.numbers[0]",
-        "valid string",
-        id="SMS number left unquoted so YAML reads an int",
     ),
     pytest.param(
         _set(("signposting", 0, "purpose"), "helpline"),
@@ -354,16 +346,76 @@ def test_a_file_that_is_not_yaml_names_the_file_and_line(tmp_path):
         load_profile(path)
 
 
+BAD_DOOR_SECTIONS = [
+    pytest.param(
+        _set(("channels", "sms", "numbers", 0), "07700 900101"),
+        "channels.sms.numbers[0]",
+        "is not an E.164 number",
+        id="SMS number not in E.164",
+    ),
+    pytest.param(
+        _set(("channels", "sms", "numbers", 0), 447700900101),
+        "channels.sms.numbers[0]",
+        "valid string",
+        id="SMS number left unquoted so YAML reads an int",
+    ),
+    pytest.param(
+        _set(("channels", "whatsapp"), {"numbers": ["+447700900101"]}),
+        "channels.whatsapp",
+        "no door is named 'whatsapp'",
+        id="a section for a door that does not exist",
+    ),
+    pytest.param(
+        _set(("channels", "telegram", "bot_name"), "x"),
+        "channels.telegram.bot_name",
+        "Extra inputs are not permitted",
+        id="a misspelt field in a door's section",
+    ),
+]
+
+
+@pytest.mark.parametrize("edit, field, message", BAD_DOOR_SECTIONS)
+def test_each_door_checks_its_own_section_of_a_profile_naming_the_file_and_field(tmp_path, edit, field, message):
+    data = copy.deepcopy(MKCC_DATA)
+    edit(data)
+    write_profile(tmp_path, "mkcc", data)
+
+    with pytest.raises(ConfigError) as caught:
+        registry.check_profiles(registry.load_doors(), load_profiles(tmp_path))
+
+    lines = str(caught.value).splitlines()
+    assert any(f"mkcc.yaml: {field}" in line and message in line for line in lines), str(caught.value)
+
+
 def test_two_landlords_cannot_share_an_sms_number(tmp_path):
     write_profile(tmp_path, "mkcc", MKCC_DATA)
     twin = copy.deepcopy(MKCC_DATA) | {"slug": "twin", "reference_prefix": "TW"}
     write_profile(tmp_path, "twin", twin)
 
-    with pytest.raises(
-        ConfigError,
-        match=r"twin\.yaml: channels\.sms\.numbers: '\+447700900101' is already used by .*mkcc",
-    ):
-        load_profiles(tmp_path)
+    with pytest.raises(ConfigError, match=r"twin\.yaml: channels\.sms\.numbers\[0\]: '\+447700900101' is already used by .*mkcc"):
+        registry.check_profiles(registry.load_doors(), load_profiles(tmp_path))
+
+
+def test_a_profile_that_would_crash_a_conversation_stops_start_up_naming_the_file_and_field(tmp_path):
+    """No anonymous reporting and no anonymous signpost: the identity question's hint would have nothing to name."""
+    data = copy.deepcopy(MKCC_DATA)
+    data["scope"]["anonymous_reporting"] = False
+    data["signposting"] = [s for s in data["signposting"] if s["purpose"] != "anonymous"]
+    write_profile(tmp_path, "mkcc", data)
+    profiles = load_profiles(tmp_path)
+    doors = registry.traits(registry.load_doors()).values()
+
+    with pytest.raises(ConfigError) as caught:
+        check.check(load_flow(), profiles, doors, load_keywords(), MESSAGE_PLACEHOLDERS)
+
+    message = str(caught.value)
+    assert "mkcc.yaml: signposting: needs a signpost with purpose 'anonymous'" in message
+    assert "identity's hint uses %(signpost_anonymous)s" in message
+
+
+def test_the_shipped_profiles_fill_every_placeholder_on_every_door(profiles):
+    doors = registry.traits(registry.load_doors()).values()
+    check.check(load_flow(), profiles, doors, load_keywords(), MESSAGE_PLACEHOLDERS)
 
 
 def test_a_directory_without_profiles_is_an_error(tmp_path):

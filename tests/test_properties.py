@@ -17,7 +17,7 @@ from intake.pipeline import Intake
 from intake.questions import fold
 from intake.store.db import Store
 from intake.store.models import ConversationRow, OptOutRow
-from tests.harness import EngineChat, PipelineChat
+from tests.harness import DOORS, EngineChat, PipelineChat
 
 ORGS = st.sampled_from(["mkcc", "wchg"])
 CHANNELS = st.sampled_from(["sms", "telegram", "web", "console"])
@@ -25,7 +25,7 @@ MAX_MESSAGES = 200
 LONGEST_MESSAGE = 5_000
 
 # A reporter is asked a question at most twice: once, then once more kindly, then we keep
-# what they wrote and move on (intake/engine.py UNCLEAR_LIMIT). This is a promise to
+# what they wrote and move on (intake/engine/answering.py UNCLEAR_LIMIT). This is a promise to
 # reporters, so it is written here rather than imported: changing it should fail a test.
 TRIES_PER_QUESTION = 2
 
@@ -151,8 +151,8 @@ def assert_replied_sensibly(chat: EngineChat, replies: list) -> None:
         asked = replies[-1]
         assert asked.kind == "question", f"the last reply was a {asked.kind}, not a question"
         assert asked.question_id == (conversation.menu or conversation.step)
-        values = [c.value for c in asked.choices]
-        assert len(values) == len(set(values)), "two choices share a value"
+        values = [o.id for o in asked.options]
+        assert len(values) == len(set(values)), "two options share an id"
     if conversation.status == "submitted":
         assert conversation.step is None
     # The pipeline saves the conversation as JSON after every message.
@@ -238,7 +238,7 @@ _senders = count(1)
 
 
 def _intake(store: Store) -> Intake:
-    return Intake(store=store, profiles=load_profiles(), public_url="https://report.example.org", team_emails={})
+    return Intake(store=store, profiles=load_profiles(), public_url="https://report.example.org", team_emails={}, doors=DOORS)
 
 
 def _live_conversations(intake: Intake, sender: str) -> int:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from channels.sms import sender as make_sender
+from channels.sms import door as sms_door
 from channels.sms.segments import cost
 from intake import housekeeping, outbox
 from intake.messages import utcnow
@@ -24,6 +24,7 @@ from tests.sms_support import (
     inbound_form,
     new_sid,
     post_signed,
+    report_by_text,
     signature,
     sms_app,
     sms_config,
@@ -31,11 +32,15 @@ from tests.sms_support import (
 )
 
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + bytes(200)
-ANONYMOUS_ENGLISH = ["hello", "2", "1", "3", "1", "They shouted abuse at me and wrote on my door", "2", "last night",
-                     "Saxon Gate, MK9 3EJ", "1", "1", "A man from the next block", "1 3", "2", "1", "SEND"]  # fmt: skip
-ANONYMOUS_POLISH = ["Dzień dobry, potrzebuję pomocy", "2", "1", "3", "1",
-                    "Sąsiad krzyczał obelgi i napisał coś na moich drzwiach", "2", "wczoraj wieczorem", "Saxon Gate, MK9 3EJ",
-                    "1", "1", "Mężczyzna z sąsiedniego bloku", "1 3", "2", "1", "WYŚLIJ"]  # fmt: skip
+ANONYMOUS_ENGLISH = {"danger_now": "no", "role": "victim", "identity": "anonymous", "scope": "yes",
+                     "description": "They shouted abuse at me and wrote on my door", "confirm_suggested": "no",
+                     "when": "last night", "where": "Saxon Gate, MK9 3EJ", "motivation": ["race"],
+                     "incident_types": ["verbal_abuse"], "perpetrator": "A man from the next block",
+                     "risk_incident": ["threats_violence", "perpetrator_nearby"], "risk_impact": ["worried_worse"],
+                     "consent": "yes", "summary": "SEND"}  # fmt: skip
+ANONYMOUS_POLISH = {**ANONYMOUS_ENGLISH, "opening": "Dzień dobry, potrzebuję pomocy",
+                    "description": "Sąsiad krzyczał obelgi i napisał coś na moich drzwiach", "when": "wczoraj wieczorem",
+                    "perpetrator": "Mężczyzna z sąsiedniego bloku", "summary": "WYŚLIJ"}  # fmt: skip
 
 
 @pytest.fixture
@@ -287,11 +292,8 @@ def test_a_whole_report_by_text_ends_in_a_case_with_the_victims_code_sent_and_de
     client, store, script, language, victims_code_words, caplog
 ):
     caplog.set_level("DEBUG")
-    for text in script[:-1]:
-        response = post_signed(client, "/sms/inbound", inbound_form(text))
-        assert response.status_code == 200 and messages(response)
     send_sid = new_sid()
-    final = post_signed(client, "/sms/inbound", inbound_form(script[-1], sid=send_sid))
+    final = report_by_text(client, script, opening=script.get("opening", "hello"), last_sid=send_sid)
     bodies = messages(final)
     text = "\n".join(bodies)
 
@@ -300,11 +302,11 @@ def test_a_whole_report_by_text_ends_in_a_case_with_the_victims_code_sent_and_de
         reference, case_id = case.reference, case.id
         assert (case.status, case.language, case.channel, case.anonymous) == ("submitted", language, "sms", True)
         assert case.victims_code_status == "sent" and case.victims_code_sent_at is not None
-        assert case.strands == ["race"] and case.answers["description"]["raw"] == script[5]
+        assert case.strands == ["race"] and case.answers["description"]["raw"] == script["description"]
     assert reference in text and victims_code_words in text and f"/victims-code/mkcc?lang={language}" in text
     assert all(cost(body).segments <= 3 for body in bodies)
     assert REPORTER not in everything(store)  # anonymous: only the keyed hash was ever kept
-    assert REPORTER not in caplog.text and script[5] not in caplog.text
+    assert REPORTER not in caplog.text and script["description"] not in caplog.text
 
     # Twilio reports the reply carrying the Victims Code as delivered.
     root = ET.fromstring(final.get_data())
@@ -322,8 +324,7 @@ def test_a_whole_report_by_text_ends_in_a_case_with_the_victims_code_sent_and_de
 def test_a_named_reporter_who_asks_to_be_contacted_here_has_the_number_kept_on_the_case(client, store):
     from tests.harness import NAMED_VICTIM
 
-    for text in NAMED_VICTIM:
-        post_signed(client, "/sms/inbound", inbound_form(text))
+    report_by_text(client, NAMED_VICTIM)
     with store.transaction() as session:
         case = session.scalars(select(CaseRow)).one()
         assert case.contact["address"] == REPORTER and case.contact["name"] == "Amina Yusuf"
@@ -349,8 +350,7 @@ def expired_named_report(app, client, store):
     """A named reporter, contacted on this number, who stopped after the description: its Victims Code is queued."""
     from tests.harness import NAMED_VICTIM
 
-    for text in NAMED_VICTIM[:7]:
-        post_signed(client, "/sms/inbound", inbound_form(text))
+    report_by_text(client, NAMED_VICTIM, until="confirm_suggested")
     intake = app.extensions["intake"]
     assert housekeeping.expire_idle_conversations(intake, utcnow() + timedelta(days=1)) == 1
     with store.transaction() as session:
@@ -370,7 +370,9 @@ class Clock:
 
 
 def deliver(store, settings, clock) -> int:  # type: ignore[no-untyped-def]
-    return outbox.deliver_due(store, {"sms": make_sender(settings)}, "worker-1", clock)
+    from intake.orgs import load_profiles
+
+    return outbox.deliver_due(store, {"sms": sms_door.sender(settings, load_profiles())}, "worker-1", clock)
 
 
 def victims_code_rows(store) -> list[OutboxRow]:

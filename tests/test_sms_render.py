@@ -7,11 +7,13 @@ import pytest
 from channels.sms.render import render
 from channels.sms.segments import cost, gsm_safe, split
 from intake.i18n import available_languages
-from intake.messages import Choice, OutboundMessage
-from tests.harness import EngineChat
+from intake.messages import Option, OutboundMessage, Question
+from tests.harness import NAMED_VICTIM, EngineChat, walk
 
-SCRIPT = ["hello", "2", "1", "1", "Amina Yusuf", "1", "They shouted abuse and wrote on my door", "2", "last night",
-          "MK9 3EJ", "1 2", "1 6", "A man from the next block", "1 3", "2", "3", "1", "2", "1"]  # fmt: skip
+# A named reporter who answers every question a named victim on SMS is asked.
+EVERY_ANSWER = {**NAMED_VICTIM, "description": "They shouted abuse and wrote on my door", "motivation": ["race", "religion"],
+                "incident_types": ["verbal_abuse", "graffiti"], "risk_incident": ["threats_violence", "perpetrator_nearby"],
+                "risk_impact": ["worried_worse"]}  # fmt: skip
 
 
 @pytest.mark.parametrize(
@@ -69,7 +71,11 @@ def test_the_999_advice_travels_alone_and_first():
     replies = [
         OutboundMessage("Call 999 now.", kind="danger"),
         OutboundMessage("Thank you."),
-        OutboundMessage("Is anyone hurt?", kind="question", choices=(Choice("yes", "Yes"), Choice("no", "No"))),
+        OutboundMessage(
+            "Is anyone hurt?",
+            kind="question",
+            question=Question("hurt", "yesno", "Is anyone hurt?", options=(Option("yes", "Yes"), Option("no", "No"))),
+        ),
     ]
     assert render(replies) == ["Call 999 now.", "Thank you.\n\nIs anyone hurt?\n1. Yes\n2. No"]
 
@@ -77,17 +83,20 @@ def test_the_999_advice_travels_alone_and_first():
 @pytest.mark.parametrize("language", available_languages())
 def test_every_body_of_a_whole_report_fits_three_segments_and_stays_gsm7_where_its_words_are(language, profiles):
     chat = EngineChat(profiles["mkcc"], language=language)
-    seen = 0
-    for text in SCRIPT:
-        replies = chat.send(text)
+    seen = []
+
+    def checked(replies: list[OutboundMessage]) -> list[OutboundMessage]:
         for body in render(replies):
-            seen += 1
+            seen.append(body)
             assert cost(body).segments <= 3, body
         for reply in replies:
             # A reply whose own words are GSM-7 once our typography is plain must be sent as GSM-7.
             for body in render([reply]):
                 if cost(gsm_safe(reply.text)).encoding == "GSM-7" and all(
-                    cost(c.label).encoding == "GSM-7" for c in reply.choices
+                    cost(o.label).encoding == "GSM-7" for o in reply.options
                 ):
                     assert cost(body).encoding == "GSM-7", body
-    assert chat.conversation.status == "submitted" and seen > len(SCRIPT)
+        return replies
+
+    walk(lambda text: checked(chat.send(text)), checked(chat.send("hello")), EVERY_ANSWER)
+    assert chat.conversation.status == "submitted" and len(seen) > 15

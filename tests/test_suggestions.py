@@ -7,23 +7,21 @@ from datetime import timedelta
 import pytest
 
 from intake.conversation import CONFIRM, SUMMARY
-from intake.engine import EngineContext, question_view
-from tests.harness import FIXED_NOW, EngineChat, PipelineChat, question_ids
+from intake.engine import question_view
+from tests.harness import (
+    ANONYMOUS_VICTIM,
+    FIXED_NOW,
+    EngineChat,
+    PipelineChat,
+    asked,
+    engine_context,
+    question_ids,
+    typed,
+    wanted,
+)
 
-# No danger, myself, anonymous, a council home: the description comes next.
-TO_THE_DESCRIPTION = ["hello", "2", "1", "3", "1"]
-# Answers for every question after the description, by question: whatever the flow asks, in its order.
-ANSWERS = {
-    CONFIRM: "yes",
-    "when": "last night",
-    "where": "Saxon Gate",
-    "motivation": "1",
-    "incident_types": "1",
-    "perpetrator": "A man from the next block",
-    "risk_incident": "1 3",
-    "risk_impact": "2",
-    "consent": "1",
-}
+# Answers for every question, by question: whatever the flow asks, in its order.
+ANSWERS = {**ANONYMOUS_VICTIM, "where": "Saxon Gate", "incident_types": ["verbal_abuse"]}
 NAMES_IT = "They shouted racist abuse at me and wrote on my door last night"
 SAYS_NOTHING_OF_IT = "A man from the next block came round to my flat again"
 
@@ -35,12 +33,14 @@ def mkcc(profiles):
 
 def to_the_summary(chat: PipelineChat, description: str) -> list[str]:
     """Walk through the pipeline to the summary, answering what is asked; the questions asked after the description."""
-    for text in TO_THE_DESCRIPTION:
-        chat.send(text, at=FIXED_NOW)
-    asked = question_ids(chat.send(description, at=FIXED_NOW))
-    while asked[-1] != SUMMARY:
-        asked += question_ids(chat.send(ANSWERS[asked[-1]], at=FIXED_NOW))
-    return asked[:-1]
+    chat.report(ANSWERS, until="description", at=FIXED_NOW)
+    replies = chat.send(description, at=FIXED_NOW)
+    seen = question_ids(replies)
+    while seen[-1] != SUMMARY:
+        question = asked(replies)
+        replies = chat.send(typed(question, wanted(question, ANSWERS)), at=FIXED_NOW)
+        seen += question_ids(replies)
+    return seen[:-1]
 
 
 def test_a_description_naming_the_motivation_and_type_asks_at_least_two_fewer_questions(intake):
@@ -55,19 +55,18 @@ def test_a_description_naming_the_motivation_and_type_asks_at_least_two_fewer_qu
 
 def confirming(mkcc, description: str = NAMES_IT) -> EngineChat:
     chat = EngineChat(mkcc)
-    for text in [*TO_THE_DESCRIPTION, description]:
-        chat.send(text)
+    chat.report(ANSWERS, until="description")
+    chat.send(description)
     assert chat.step == CONFIRM
     return chat
 
 
 def test_the_step_names_what_was_read_in_the_reporters_language(mkcc):
     chat = EngineChat(mkcc, hint="pl")
-    for text in TO_THE_DESCRIPTION:
-        chat.send(text)
-    [asked] = chat.send(NAMES_IT)[-1:]
-    assert asked.question_id == CONFIRM and [c.value for c in asked.choices] == ["yes", "no"]
-    assert asked.text.startswith("Z tego, co piszesz") and "last night" in asked.text
+    chat.report(ANSWERS, until="description", opening="")
+    [step] = chat.send(NAMES_IT)[-1:]
+    assert step.question_id == CONFIRM and [o.id for o in step.options] == ["yes", "no"]
+    assert step.text.startswith("Z tego, co piszesz") and "last night" in step.text
 
 
 def test_yes_keeps_what_was_read_with_the_date_it_means(mkcc):
@@ -126,7 +125,6 @@ def test_stop_at_the_step_ends_the_chat(mkcc):
 
 def test_a_page_at_a_time_door_shows_the_step_as_a_yes_no_question(mkcc):
     chat = confirming(mkcc)
-    ctx = EngineContext(profile=mkcc, channel="web", public_url="https://report.example.org", fresh_reference="MK-ABCDEF")
-    view = question_view(chat.conversation, ctx)
-    assert view is not None and view.question_id == CONFIRM and view.kind == "yesno"
-    assert [c.value for c in view.choices] == ["yes", "no"] and "Is that right?" in view.prompt
+    view = question_view(chat.conversation, engine_context(mkcc, "web"))
+    assert view is not None and view.id == CONFIRM and view.kind == "yesno"
+    assert [o.id for o in view.options] == ["yes", "no"] and "Is that right?" in view.prompt

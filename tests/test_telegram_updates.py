@@ -11,6 +11,7 @@ from channels.errors import BadRequest, Ignored
 from channels.telegram import keyboards
 from channels.telegram.updates import parse
 from intake.flow import load_flow
+from intake.messages import Answer, Toggle
 
 DATA = Path(__file__).parent / "data" / "telegram"
 
@@ -43,7 +44,27 @@ def test_a_button_press_names_its_question_and_value():
     assert incoming.press == keyboards.Press("a", "danger_now", "no")
     assert incoming.callback_id == "4382139028459921123"
     assert incoming.message_id == 14
-    assert incoming.markup is not None
+    assert incoming.press.answer() == Answer("danger_now", options=("no",))
+
+
+def test_a_press_of_a_button_that_is_not_ours_is_a_press_to_acknowledge_and_nothing_more():
+    update = recorded("callback_query")
+    update["callback_query"]["data"] = "x"
+    incoming = parse(update)
+    assert incoming.pressed and incoming.press is None and incoming.callback_id
+
+
+@pytest.mark.parametrize(
+    ("data", "meant"),
+    [
+        ("a|role|victim", Answer("role", options=("victim",))),
+        ("t|risk_incident|weapon", Toggle("risk_incident", "weapon")),
+        ("d|risk_incident|", Answer("risk_incident", ticked=True)),
+    ],
+    ids=["answer", "tick", "done"],
+)
+def test_each_kind_of_press_names_the_question_it_answers(data, meant):
+    assert keyboards.decode(data).answer() == meant
 
 
 @pytest.mark.parametrize(
@@ -66,9 +87,9 @@ def test_kinds_we_do_not_handle_are_ignored(fixture):
         pytest.param([1, 2], id="not an object"),
         pytest.param({"message": {"text": "hi"}}, id="no update_id"),
         pytest.param({"update_id": 5, "message": {"message_id": 1}}, id="message without chat or date"),
+        pytest.param({"update_id": -1, "message": {"message_id": 1}}, id="a negative update_id"),
         pytest.param(
-            {**recorded("callback_query"), "callback_query": {**recorded("callback_query")["callback_query"], "data": "x"}},
-            id="callback data not ours",
+            {"update_id": 5, "message": {**recorded("text")["message"], "text": "x" * 5000}}, id="longer than Telegram sends"
         ),
     ],
 )

@@ -50,7 +50,7 @@ def walk(reporter: WebReporter, steps) -> None:
 
 def at_summary(reporter: WebReporter) -> WebReporter:
     reporter.start()
-    walk(reporter, ANONYMOUS_VICTIM)
+    reporter.report(ANONYMOUS_VICTIM, until="summary")
     assert reporter.heading == "Check your answers"
     return reporter
 
@@ -154,11 +154,23 @@ def test_a_form_sent_twice_is_answered_once(reporter, app):
     assert reporter.get().status_code == 200 and reporter.question == "role"
 
 
-def test_an_answer_from_a_page_left_open_in_another_tab_is_not_taken_for_the_current_question(reporter):
+def test_an_answer_from_a_page_left_open_in_another_tab_changes_its_own_question_not_the_current_one(reporter, app):
     reporter.start()
     reporter.answer("no")
     reporter.post({"action": "answer", "answer": "yes", "question": "danger_now"})
-    assert reporter.question == "role" and "call 999 and ask" not in reporter.page.split("main-content")[1]
+    # The old page's question took the answer: the 999 advice, and the report stays where it was.
+    assert reporter.question == "role" and "call 999 and ask" in reporter.page.split("main-content")[-1]
+    with store_of(app).transaction() as session:
+        answers = session.scalars(select(ConversationRow)).one().state["answers"]
+    assert answers["danger_now"]["value"] == "yes" and "role" not in answers
+
+
+def test_an_answer_to_a_question_the_report_has_not_reached_is_recorded_nowhere(reporter, app):
+    reporter.start()
+    reporter.post({"action": "answer", "answer": "anonymous", "question": "identity"})
+    assert reporter.question == "danger_now" and "We did not save that answer" in reporter.page
+    with store_of(app).transaction() as session:
+        assert session.scalars(select(ConversationRow)).one().state["answers"] == {}
 
 
 # ---- what a browser holds ------------------------------------------------------------------------
@@ -237,7 +249,7 @@ def test_a_token_from_another_session_is_refused(app):
 
 def evidence_page(reporter: WebReporter) -> WebReporter:
     reporter.start()
-    walk(reporter, ANONYMOUS_VICTIM[:4])
+    reporter.report(ANONYMOUS_VICTIM, until="description")
     assert reporter.question == "description" and 'type="file"' in reporter.page
     return reporter
 
@@ -290,6 +302,28 @@ def test_an_oversized_upload_is_refused_with_a_clear_error(reporter, app):
         assert session.scalars(select(AttachmentRow)).all() == []
 
 
+def test_more_files_than_the_form_takes_at_once_are_refused_with_a_reason_not_dropped(reporter, app):
+    evidence_page(reporter)
+    files = [(_file(PNG), f"photo-{n}.png") for n in range(uploads.MAX_FILES + 3)]
+    reporter.answer("They threw eggs", evidence=files, content_type="multipart/form-data")
+    assert reporter.status == 400 and f"You can only select up to {uploads.MAX_FILES} files at the same time" in reporter.page
+    with store_of(app).transaction() as session:
+        assert session.scalars(select(AttachmentRow)).all() == [] and session.scalars(select(CaseRow)).all() == []
+
+
+def test_an_answer_longer_than_the_form_takes_is_refused_whole_never_cut(reporter, app):
+    from channels.web.answers import MAX_ANSWER_CHARS
+
+    evidence_page(reporter)
+    reporter.answer("x" * (MAX_ANSWER_CHARS + 1))
+    assert reporter.status == 400 and "Your answer must be 50,000 characters or less." in reporter.page
+    with store_of(app).transaction() as session:
+        assert session.scalars(select(CaseRow)).all() == []
+    reporter.answer("y" * MAX_ANSWER_CHARS)
+    with store_of(app).transaction() as session:
+        assert len(session.scalars(select(CaseRow)).one().answers["description"]["value"]) == MAX_ANSWER_CHARS
+
+
 def test_a_request_larger_than_the_server_takes_gets_the_same_clear_error(reporter, app):
     evidence_page(reporter)
     app.config["MAX_CONTENT_LENGTH"] = 1024
@@ -331,17 +365,9 @@ SCRIPT = '<script>alert("x")</script><b onmouseover="steal()">bold</b> & "quotes
 
 def test_html_and_script_in_a_report_are_shown_escaped_everywhere(reporter, app):
     reporter.start()
-    walk(
-        reporter,
-        [
-            *ANONYMOUS_VICTIM[:4],
-            ("description", SCRIPT),  # nothing read from it, so no step confirming it
-            *ANONYMOUS_VICTIM[6:9],
-            ("incident_types", ["verbal_abuse", "graffiti"]),
-            ("perpetrator", SCRIPT),
-            *ANONYMOUS_VICTIM[10:],
-        ],
-    )
+    # Nothing is read from the script, so no step confirms it and incident types are asked.
+    answers = {**ANONYMOUS_VICTIM, "description": SCRIPT, "incident_types": ["verbal_abuse", "graffiti"], "perpetrator": SCRIPT}
+    reporter.report(answers, until="summary")
     pages = {"check your answers": reporter.page}
     pages["change page"] = reporter.get("/report/mkcc/change/description").get_data(as_text=True)
     pages["change page for who did it"] = reporter.get("/report/mkcc/change/perpetrator").get_data(as_text=True)

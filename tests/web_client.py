@@ -66,20 +66,39 @@ class WebReporter:
         self.response = self.client.get(path or self.url)
         return self.response
 
+    def report(self, answers: dict[str, Any], until: str | None = None, limit: int = 60):
+        """Answer whatever page is shown, by question id (option ids, or words), until `until` or the report is sent.
 
-# An anonymous victim from the first question to check-your-answers: (question shown, answer given).
-ANONYMOUS_VICTIM = [
-    ("danger_now", "no"),
-    ("role", "victim"),
-    ("identity", "anonymous"),
-    ("scope", "yes"),
-    ("description", "They shouted abuse at me and wrote on my door"),
-    ("confirm_suggested", "yes"),  # verbal abuse and graffiti, read from it: so no incident types question
-    ("when", "last night"),
-    ("where", "Saxon Gate, MK9 3EJ"),
-    ("motivation", ["race"]),
-    ("perpetrator", "A man from the next block"),
-    ("risk_incident", ["threats_violence", "perpetrator_nearby"]),
-    ("risk_impact", ["worried_worse"]),
-    ("consent", "yes"),
-]
+        A question the answers do not name is skipped; check-your-answers is `summary`.
+        """
+        for _ in range(limit):
+            if self.heading == "Check your answers":
+                if until == "summary":
+                    return self.response
+                self.send()
+                continue
+            question = self.question
+            if not question or question == until:
+                return self.response
+            value = answers.get(question)
+            self.answer(value) if value is not None else self.skip()
+            assert self.status == 200, self.page[:3000]
+        raise AssertionError(f"the form never reached {until or 'its end'}")
+
+
+# An anonymous victim from the first question to check-your-answers, by question id.
+ANONYMOUS_VICTIM: dict[str, Any] = {
+    "danger_now": "no",
+    "role": "victim",
+    "identity": "anonymous",
+    "scope": "yes",
+    "description": "They shouted abuse at me and wrote on my door",
+    "confirm_suggested": "yes",  # verbal abuse and graffiti, read from it: so no incident types question
+    "when": "last night",
+    "where": "Saxon Gate, MK9 3EJ",
+    "motivation": ["race"],
+    "perpetrator": "A man from the next block",
+    "risk_incident": ["threats_violence", "perpetrator_nearby"],
+    "risk_impact": ["worried_worse"],
+    "consent": "yes",
+}

@@ -18,35 +18,35 @@ log = logging.getLogger(__name__)
 _MEDIA_SID = re.compile(r"/Messages/(MM[0-9a-fA-F]{32})/Media/(ME[0-9a-fA-F]{32})$")
 
 
-def fetch_all(account: TwilioAccount, media: tuple[Media, ...], uploads_dir: Path) -> tuple[list[Attachment], int]:
-    """The attachments that could be kept, and how many were refused or failed."""
+def fetch_all(account: TwilioAccount, media: tuple[Media, ...], uploads_dir: Path) -> tuple[list[Attachment], list[str]]:
+    """The attachments that could be kept, and why each of the others was not (messages.FILE_REFUSALS)."""
     kept: list[Attachment] = []
-    refused = 0
+    refused: list[str] = []
     for index, item in enumerate(media):
-        attachment = _fetch(account, item, uploads_dir, index)
-        if attachment is None:
-            refused += 1
+        found = _fetch(account, item, uploads_dir, index)
+        if isinstance(found, str):
+            refused.append(found)
         else:
-            kept.append(attachment)
+            kept.append(found)
     return kept, refused
 
 
-def _fetch(account: TwilioAccount, item: Media, uploads_dir: Path, index: int) -> Attachment | None:
+def _fetch(account: TwilioAccount, item: Media, uploads_dir: Path, index: int) -> Attachment | str:
     if not item.url.startswith(media_prefix(account)) or _MEDIA_SID.search(item.url) is None:
         log.warning("sms media %d: not a media URL of this Twilio account, not fetched", index)
-        return None
+        return "not_fetched"
     try:
         data = _download(account, item.url)
     except requests.RequestException as error:
         log.warning("sms media %d: download failed (%s)", index, type(error).__name__)
-        return None
+        return "not_fetched"
     if data is None:
         log.warning("sms media %d: larger than %d bytes, refused", index, uploads.MAX_BYTES)
-        return None
+        return "too_big"
     kind = uploads.sniff(data[:32])
     if kind is None:
         log.warning("sms media %d: not an image or PDF by its content, refused", index)
-        return None
+        return "wrong_kind"
     path = uploads.write(uploads_dir / "sms", kind, data, name_seed=item.url)
     _delete_at_twilio(account, item.url, index)
     return Attachment(

@@ -12,8 +12,8 @@ from intake.messages import OutboundMessage
 def reply_text(reply: OutboundMessage) -> str:
     """One reply as plain text: a question lists its choices as "1. label", one per line."""
     lines = [reply.text]
-    lines.extend(f"{number}. {choice.label}" for number, choice in enumerate(reply.choices, start=1))
-    if reply.multi:
+    lines.extend(f"{number}. {option.label}" for number, option in enumerate(reply.options, start=1))
+    if reply.question is not None and reply.question.multi:
         lines.append(translator(reply.language or "en")("Reply with one or more numbers, for example 1 3."))
     return gsm_safe("\n".join(line for line in lines if line))
 

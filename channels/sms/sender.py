@@ -8,12 +8,11 @@ from typing import Any
 import requests
 from twilio.base.exceptions import TwilioRestException
 
-from channels.sms.config import TwilioAccount
+from channels.sms.config import SmsSection, TwilioAccount
 from channels.sms.render import render
 from channels.sms.twilio_api import client
 from intake.errors import SendError
 from intake.messages import OutboundMessage
-from intake.orgs.schema import Profile
 from intake.outbox import Outgoing
 
 # Twilio errors that will never succeed for this recipient, so retrying only repeats them.
@@ -37,9 +36,9 @@ class TwilioSmsSender:
     repeats only the part that failed, never the parts the reporter already has.
     """
 
-    def __init__(self, accounts: Mapping[str, TwilioAccount], profiles: Mapping[str, Profile], status_url: str):
+    def __init__(self, accounts: Mapping[str, TwilioAccount], sections: Mapping[str, SmsSection], status_url: str):
         self.accounts = accounts
-        self.profiles = profiles
+        self.sections = sections
         self.status_url = status_url
         # One client (and its connection pool) per landlord, not a new one for every message.
         self._clients = {org: client(account) for org, account in accounts.items()}
@@ -55,7 +54,7 @@ class TwilioSmsSender:
 
     def send(self, message: Outgoing) -> str:
         account = self.accounts.get(message.org)
-        sms = self.profiles[message.org].channels.sms if message.org in self.profiles else None
+        sms = self.sections.get(message.org)
         if account is None or sms is None:
             raise SendError(f"SMS door is off for {message.org}", retryable=True)
         if not message.recipient:

@@ -3,22 +3,21 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from urllib.parse import urlencode
 
 from flask import Blueprint, Response, abort, current_app, request
 from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
-from channels import uploads
 from channels.sms import media
-from channels.sms.config import TwilioAccount, account_for
+from channels.sms.config import SmsSection, TwilioAccount, TwilioSettings, account_for, landlord_for_number
 from channels.sms.form import MalformedForm, inbound_sms, status_callback
 from channels.sms.render import render
 from intake import outbox
-from intake.i18n import translator
 from intake.messages import InboundMessage, OutboundMessage, utcnow
-from intake.orgs import profile_for_sms_number
-from intake.pipeline import Intake, handle
+from intake.pipeline import Intake, already_handled, handle
 from intake.privacy import sender_key
 from intake.settings import Settings
 
@@ -26,21 +25,33 @@ log = logging.getLogger(__name__)
 CHANNEL = "sms"
 MAX_FORM_BYTES = 64 * 1024
 
-webhooks = Blueprint("sms", __name__)
+
+@dataclass(frozen=True)
+class Webhooks:
+    """What the SMS webhooks need: the core, the Twilio accounts and each landlord's numbers."""
+
+    intake: Intake
+    twilio: TwilioSettings
+    sections: Mapping[str, SmsSection]
+    settings: Settings
 
 
-def _intake() -> Intake:
-    return current_app.extensions["intake"]
+def make_blueprint(here: Webhooks) -> Blueprint:
+    webhooks = Blueprint("sms", __name__)
+    webhooks.record_once(lambda setup: setup.app.extensions.__setitem__("sms", here))
+    webhooks.add_url_rule("/sms/inbound", "inbound", inbound, methods=["POST"])
+    webhooks.add_url_rule("/sms/status", "status", status, methods=["POST"])
+    return webhooks
 
 
-def _settings() -> Settings:
-    return current_app.config["INTAKE_SETTINGS"]
+def _here() -> Webhooks:
+    return current_app.extensions["sms"]
 
 
 def _signed_url() -> str:
     """The URL Twilio signed: the public address it was given, not the one a proxy handed to us."""
     query = request.query_string.decode()
-    return _settings().public_url + request.path + (f"?{query}" if query else "")
+    return _here().settings.public_url + request.path + (f"?{query}" if query else "")
 
 
 def _verified(account: TwilioAccount | None) -> bool:
@@ -65,15 +76,14 @@ def _verified_sender(landlord_number_field: str) -> tuple[str | None, TwilioAcco
     """
     if (request.content_length or 0) > MAX_FORM_BYTES:
         abort(413)
-    profile = profile_for_sms_number(_intake().profiles, request.form.get(landlord_number_field) or "")
-    org = profile.slug if profile else None
-    account = account_for(_settings(), org)
+    here = _here()
+    org = landlord_for_number(here.sections, request.form.get(landlord_number_field) or "")
+    account = account_for(here.twilio, org)
     if not _verified(account):
         abort(403)
     return org, account
 
 
-@webhooks.post("/sms/inbound")
 def inbound():  # type: ignore[no-untyped-def]
     org, account = _verified_sender("To")
     if org is None or account is None:
@@ -85,47 +95,32 @@ def inbound():  # type: ignore[no-untyped-def]
         return {"error": "malformed Twilio webhook", "reason": str(error)}, 400
     if sms.account_sid != account.account_sid:
         return {"error": "malformed Twilio webhook", "reason": "AccountSid: not this landlord's Twilio account"}, 400
-
-    attachments, refused = media.fetch_all(account, sms.media, _settings().uploads_dir)
-    if refused:
-        log.info("sms %s: %d of %d attachments not kept", org, refused, len(sms.media))
-    replies = handle(
-        _intake(),
-        InboundMessage(
-            org=org,
-            channel=CHANNEL,
-            sender_key=sender_key(_settings().secret_key, CHANNEL, f"{org}:{sms.sender}"),
-            text=sms.body,
-            attachments=tuple(attachments),
-            provider_id=sms.message_sid,
-            reply_address=sms.sender,
-            received_at=utcnow(),
-        ),
+    here = _here()
+    message = InboundMessage(
+        org=org,
+        channel=CHANNEL,
+        sender_key=sender_key(here.settings.secret_key, CHANNEL, f"{org}:{sms.sender}"),
+        text=sms.body,
+        provider_id=sms.message_sid,
+        instance=sms.account_sid,
+        reply_address=sms.sender,
+        received_at=utcnow(),
     )
-    if refused and replies:
-        replies = _say_file_refused(replies)
+    if sms.media and not already_handled(here.intake, message):
+        # Fetched only for a message not handled before: a retry asks Twilio for nothing.
+        kept, refused = media.fetch_all(account, sms.media, here.settings.uploads_dir)
+        message = replace(message, attachments=tuple(kept), refused_files=tuple(refused))
+    replies = handle(here.intake, message)
     return _twiml(render(replies), action=_delivery_url(sms.message_sid, replies))
-
-
-def _say_file_refused(replies: list[OutboundMessage]) -> list[OutboundMessage]:
-    """Tell the reporter a photo was not kept, after any 999 advice (which always comes first)."""
-    t = translator(replies[0].language or "en")
-    notice = OutboundMessage(
-        t("We could not keep that file. You can send photos, or PDF files up to %(num)d MB.", num=uploads.MAX_BYTES // 2**20),
-        language=replies[0].language,
-    )
-    at = next((i for i, reply in enumerate(replies) if reply.kind != "danger"), len(replies))
-    return [*replies[:at], notice, *replies[at:]]
 
 
 def _delivery_url(message_sid: str, replies: list[OutboundMessage]) -> str | None:
     """Where Twilio reports how the reply carrying the Victims Code got on, so the case can show it."""
     if not any(reply.kind == "victims_code" for reply in replies):
         return None
-    return f"{_settings().public_url}/sms/status?{urlencode({'reply_to': message_sid})}"
+    return f"{_here().settings.public_url}/sms/status?{urlencode({'reply_to': message_sid})}"
 
 
-@webhooks.post("/sms/status")
 def status():  # type: ignore[no-untyped-def]
     _verified_sender("From")  # a status callback comes From the landlord's number
     try:
@@ -133,10 +128,10 @@ def status():  # type: ignore[no-untyped-def]
     except MalformedForm as error:
         return {"error": "malformed Twilio status callback", "reason": str(error)}, 400
     at = utcnow()
-    with _intake().store.transaction() as session:
+    with _here().intake.store.transaction() as session:
         replying_to = request.args.get("reply_to")
         if replying_to:
-            outbox.record_reply_delivery(session, CHANNEL, replying_to, report.status, at)
+            outbox.record_reply_delivery(session, CHANNEL, replying_to, report.status, at, instance=report.account_sid)
         else:
             outbox.record_delivery(session, report.message_sid, report.status, at)
     if report.error_code:

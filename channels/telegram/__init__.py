@@ -5,56 +5,82 @@ Off unless TELEGRAM_BOT_TOKEN_<ORG> (or TELEGRAM_BOT_TOKEN) is set; see config.p
 
 from __future__ import annotations
 
-import threading
+import argparse
+import sys
+from collections.abc import Mapping
 
-from flask import Blueprint, current_app
+from flask import Blueprint
 
-from channels.telegram.config import BotConfig, bot_configs
-from channels.telegram.delivery import Kicker
-from channels.telegram.receive import CHANNEL, Door
+from channels.base import Door
+from channels.telegram.config import BotConfig, TelegramSection, TelegramSettings, bot_configs
+from channels.telegram.receive import CHANNEL, Receiver
 from channels.telegram.runner import RUNNER
 from channels.telegram.sender import TelegramSender
-from channels.telegram.webhook import make_blueprint
-from intake.orgs import load_profiles
+from intake.i18n import mark
+from intake.messages import DoorTraits
+from intake.orgs.schema import Profile
 from intake.pipeline import Intake
 from intake.settings import Settings
+from intake.store import migrate
 
-__all__ = ["CHANNEL", "blueprint", "describe", "make_door", "sender"]
-
-_lock = threading.Lock()
-
-
-def configs(settings: Settings) -> dict[str, BotConfig]:
-    return bot_configs(settings, load_profiles())
+__all__ = ["CHANNEL", "TelegramDoor", "door"]
 
 
-def make_door(settings: Settings, intake: Intake, *, deliver_at_once: bool = True) -> Door:
-    """The door for this process: it kicks delivery of the replies it queues unless told not to."""
-    found = configs(settings)
-    kicker = Kicker(intake.store, TelegramSender(found)) if deliver_at_once else None
-    return Door(intake, settings.secret_key, settings.uploads_dir, found, RUNNER, kicker)
+class TelegramDoor(Door):
+    traits = DoorTraits(CHANNEL, title=mark("Telegram"), address="account")
+    section = TelegramSection
+    settings_model = TelegramSettings
+
+    def configs(self, settings: Settings, profiles: Mapping[str, Profile]) -> dict[str, BotConfig]:
+        return bot_configs(self.settings(settings), settings.secret_key, profiles)
+
+    def receiver(self, settings: Settings, intake: Intake) -> Receiver:
+        return Receiver(intake, settings.secret_key, settings.uploads_dir, self.configs(settings, intake.profiles), RUNNER)
+
+    def blueprint(self, settings: Settings, intake: Intake) -> Blueprint | None:
+        from channels.telegram.webhook import make_blueprint
+
+        if not self.configs(settings, intake.profiles):
+            return None
+        return make_blueprint(self.receiver(settings, intake))
+
+    def sender(self, settings: Settings, profiles: Mapping[str, Profile]) -> TelegramSender | None:
+        found = self.configs(settings, profiles)
+        return TelegramSender(found) if found else None
+
+    def describe(self, settings: Settings, profiles: Mapping[str, Profile]) -> list[str]:
+        found = self.configs(settings, profiles)
+        if not found:
+            return ["telegram door: off (set TELEGRAM_BOT_TOKEN_<ORG> to switch it on)"]
+        return [f"telegram door: on for {org} at /telegram/{org}/webhook (or intake telegram poll --org {org})" for org in found]
+
+    def add_commands(self, commands: argparse._SubParsersAction) -> None:
+        telegram = commands.add_parser("telegram", help="a landlord's Telegram bot").add_subparsers(dest="action", required=True)
+        for action, about in (
+            ("set-webhook", "register this deployment's webhook and command menus"),
+            ("poll", "take updates by polling"),
+        ):
+            parser = telegram.add_parser(action, help=about)
+            parser.add_argument("--org", required=True)
+            parser.set_defaults(door=self.name)
+
+    def run_command(self, args: argparse.Namespace, settings: Settings, intake: Intake) -> int:
+        from channels.telegram import admin
+
+        config = self.configs(settings, intake.profiles).get(args.org)
+        if config is None:
+            print(f"intake: no Telegram bot for {args.org!r}: set TELEGRAM_BOT_TOKEN_{args.org.upper()}", file=sys.stderr)
+            return 2
+        if args.action == "set-webhook":
+            print(
+                f"intake: Telegram will post {args.org}'s updates to {admin.set_webhook(settings.public_url, config)}",
+                file=sys.stderr,
+            )
+            return 0
+        migrate.upgrade(intake.store.engine)
+        print(f"intake: polling Telegram for {args.org} (Ctrl-C to stop)", file=sys.stderr)
+        admin.run_polling(self.receiver(settings, intake), config)
+        return 0
 
 
-def blueprint(settings: Settings) -> Blueprint | None:
-    if not configs(settings):
-        return None
-
-    def door() -> Door:
-        with _lock:
-            if "telegram_door" not in current_app.extensions:
-                current_app.extensions["telegram_door"] = make_door(settings, current_app.extensions["intake"])
-            return current_app.extensions["telegram_door"]
-
-    return make_blueprint(door)
-
-
-def sender(settings: Settings) -> TelegramSender | None:
-    found = configs(settings)
-    return TelegramSender(found) if found else None
-
-
-def describe(settings: Settings) -> list[str]:
-    found = configs(settings)
-    if not found:
-        return ["telegram door: off (set TELEGRAM_BOT_TOKEN_<ORG> to switch it on)"]
-    return [f"telegram door: on for {org} at /telegram/{org}/webhook (or intake telegram poll --org {org})" for org in found]
+door = TelegramDoor()

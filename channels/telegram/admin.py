@@ -6,19 +6,17 @@ import threading
 
 from telegram import BotCommand
 
-from channels.telegram import make_door
 from channels.telegram.config import BotConfig
 from channels.telegram.polling import ALLOWED_UPDATES, poll
+from channels.telegram.receive import Receiver
 from channels.telegram.runner import RUNNER, make_bot
 from channels.telegram.updates import COMMANDS
 from intake.flow import load_keywords
 from intake.i18n import available_languages, translator
-from intake.pipeline import Intake
-from intake.settings import Settings
 
 
-def webhook_url(settings: Settings, org: str) -> str:
-    return f"{settings.public_url}/telegram/{org}/webhook"
+def webhook_url(public_url: str, org: str) -> str:
+    return f"{public_url}/telegram/{org}/webhook"
 
 
 def command_menus() -> dict[str | None, list[BotCommand]]:
@@ -33,10 +31,10 @@ def command_menus() -> dict[str | None, list[BotCommand]]:
     return menus
 
 
-def set_webhook(settings: Settings, config: BotConfig) -> str:
+def set_webhook(public_url: str, config: BotConfig) -> str:
     """Point the bot at this deployment, with the secret Telegram must send back, and set its command menus."""
     bot = RUNNER.bot(config)
-    url = webhook_url(settings, config.org)
+    url = webhook_url(public_url, config.org)
 
     async def register() -> None:
         await bot.set_webhook(url, secret_token=config.webhook_secret, allowed_updates=ALLOWED_UPDATES)
@@ -47,10 +45,9 @@ def set_webhook(settings: Settings, config: BotConfig) -> str:
     return url
 
 
-def run_polling(settings: Settings, intake: Intake, config: BotConfig, stop: threading.Event | None = None) -> None:
-    door = make_door(settings, intake)
+def run_polling(receiver: Receiver, config: BotConfig, stop: threading.Event | None = None) -> None:
     stop = stop or threading.Event()
     try:
-        poll(make_bot(config), lambda data: door.receive(config.org, data), stop)
+        poll(make_bot(config), lambda data: receiver.receive(config.org, data, webhook=False), stop)
     except KeyboardInterrupt:
         stop.set()

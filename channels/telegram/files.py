@@ -10,13 +10,15 @@ from intake.messages import Attachment
 MAX_BYTES = uploads.MAX_BYTES  # Telegram lets a bot download up to 20 MB; a photo or letter needs far less.
 
 
-def keep(uploads_dir: Path, data: bytes, original_name: str | None) -> Attachment | None:
-    """Store an accepted file under a random name readable only by us; None when it is refused."""
-    if not data or len(data) > MAX_BYTES:
-        return None
+def keep(uploads_dir: Path, data: bytes, original_name: str | None, name_seed: str) -> Attachment | str:
+    """Store an accepted file under a name readable only by us; else why it was refused (messages.FILE_REFUSALS)."""
+    if not data:
+        return "not_fetched"
+    if len(data) > MAX_BYTES:
+        return "too_big"
     content_type = uploads.sniff(data[:16])
     if content_type is None:
-        return None
-    path = uploads.write(uploads_dir / "telegram", content_type, data)
+        return "wrong_kind"
+    path = uploads.write(uploads_dir / "telegram", content_type, data, name_seed=name_seed)
     name = Path(original_name).name[:200] if original_name else f"telegram.{uploads.extension(content_type)}"
     return Attachment(filename=name, content_type=content_type, size=len(data), stored_path=str(path))

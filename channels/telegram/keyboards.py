@@ -1,9 +1,8 @@
 """Questions as inline keyboards; a button's callback data names the question it answers.
 
-Callback data is `a|<question>|<value>` (answer), `t|<question>|<value>` (toggle one option
-of a multi-select) or `d|<question>|` (done). Which options are ticked lives in the
-keyboard itself, so a toggle needs no storage and a redelivered toggle computes the same
-keyboard again.
+Callback data is `a|<question>|<option>` (answer), `t|<question>|<option>` (tick or untick
+one option of a multi-select) or `d|<question>|` (done). Which options are ticked lives
+in the conversation, so a press that does not echo the keyboard back loses nothing.
 """
 
 from __future__ import annotations
@@ -13,7 +12,7 @@ from dataclasses import dataclass
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from intake.i18n import translator
-from intake.messages import OutboundMessage
+from intake.messages import Answer, OutboundMessage, Toggle
 
 ANSWER, TOGGLE, DONE = "a", "t", "d"
 TICKED, UNTICKED = "☑ ", "☐ "
@@ -26,6 +25,14 @@ class Press:
     question: str
     value: str
 
+    def answer(self) -> Answer | Toggle:
+        """What the press says, as the core reads it."""
+        if self.action == TOGGLE:
+            return Toggle(self.question, self.value)
+        if self.action == DONE:
+            return Answer(self.question, ticked=True)
+        return Answer(self.question, options=(self.value,))
+
 
 def encode(action: str, question: str, value: str = "") -> str:
     data = f"{action}|{question}|{value}"
@@ -35,51 +42,29 @@ def encode(action: str, question: str, value: str = "") -> str:
 
 
 def decode(data: str | None) -> Press | None:
+    """The press, or None when the data is not one of ours."""
     parts = (data or "").split("|")
     if len(parts) != 3 or parts[0] not in (ANSWER, TOGGLE, DONE) or not parts[1]:
+        return None
+    if parts[0] != DONE and not parts[2]:
         return None
     return Press(*parts)
 
 
 def keyboard(message: OutboundMessage) -> InlineKeyboardMarkup | None:
-    """The buttons for a question: one per row (labels can be long), toggles and Done for a multi-select."""
-    if message.kind != "question" or not message.choices or not message.question_id:
+    """The buttons for a question: one per row (labels can be long), ticks and Done for a multi-select."""
+    question = message.question
+    if message.kind not in ("question", "ticks") or question is None or not question.options:
         return None
-    qid = message.question_id
-    if message.multi:
+    if question.multi:
         t = translator(message.language or "en")
-        rows = [[InlineKeyboardButton(UNTICKED + c.label, callback_data=encode(TOGGLE, qid, c.value))] for c in message.choices]
-        rows.append([InlineKeyboardButton(t("Done"), callback_data=encode(DONE, qid))])
+        rows = [
+            [InlineKeyboardButton((TICKED if o.id in question.ticked else UNTICKED) + o.label,
+                                  callback_data=encode(TOGGLE, question.id, o.id))]
+            for o in question.options
+        ]  # fmt: skip
+        rows.append([InlineKeyboardButton(t("Done"), callback_data=encode(DONE, question.id))])
         return InlineKeyboardMarkup(rows)
     return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(c.label, callback_data=encode(ANSWER, qid, c.value))] for c in message.choices]
+        [[InlineKeyboardButton(o.label, callback_data=encode(ANSWER, question.id, o.id))] for o in question.options]
     )
-
-
-def toggled(markup: InlineKeyboardMarkup, press: Press) -> InlineKeyboardMarkup:
-    """The same keyboard with the pressed option's tick flipped."""
-    rows = []
-    for row in markup.inline_keyboard:
-        new_row = []
-        for button in row:
-            if button.callback_data == encode(TOGGLE, press.question, press.value):
-                label = button.text
-                label = UNTICKED + label[len(TICKED) :] if label.startswith(TICKED) else TICKED + label.removeprefix(UNTICKED)
-                button = InlineKeyboardButton(label, callback_data=button.callback_data)
-            new_row.append(button)
-        rows.append(new_row)
-    return InlineKeyboardMarkup(rows)
-
-
-def ticked_numbers(markup: InlineKeyboardMarkup | None, question: str) -> list[int]:
-    """The 1-based positions of the ticked options: the engine reads a multi-select answer as '1 3'."""
-    if markup is None:
-        return []
-    toggles = [
-        b for row in markup.inline_keyboard for b in row if (decode(str(b.callback_data)) or Press("", "", "")).action == TOGGLE
-    ]
-    return [
-        n
-        for n, b in enumerate(toggles, start=1)
-        if decode(str(b.callback_data)).question == question and b.text.startswith(TICKED)
-    ]  # type: ignore[union-attr]

@@ -1,135 +1,115 @@
-"""One update in, through the pipeline, replies into the outbox: the same for webhook and polling."""
+"""One update in, through the pipeline, replies into the outbox: the same for the webhook and for polling.
+
+Nothing here waits on Telegram but a file the reporter sent, fetched with a short
+timeout and only for an update not handled before. What Telegram must be told about a
+button press (stop the spinner, take the keyboard away) rides on the webhook's own
+response or goes through the outbox with the replies.
+"""
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy.exc import IntegrityError
-from telegram import Bot
 from telegram.error import TelegramError
 
-from channels.telegram import files, keyboards
+from channels.telegram import files
 from channels.telegram.config import BotConfig
-from channels.telegram.delivery import Kicker
+from channels.telegram.keyboards import Press
 from channels.telegram.runner import Runner
 from channels.telegram.updates import FileRef, Incoming, parse
-from intake import outbox
-from intake.i18n import translator
-from intake.messages import Attachment, InboundMessage, OutboundMessage, utcnow
-from intake.pipeline import Intake, current_replies, handle
+from intake.messages import Attachment, InboundMessage, Toggle
+from intake.pipeline import Intake, already_handled, handle
 from intake.privacy import sender_key
-from intake.store.models import InboundReceipt
 
 log = logging.getLogger(__name__)
 CHANNEL = "telegram"
 
 
 @dataclass
-class Door:
+class Receiver:
     intake: Intake
     secret_key: str
     uploads_dir: Path
     configs: dict[str, BotConfig]
     runner: Runner
-    kicker: Kicker | None
 
-    def receive(self, org: str, data: object) -> None:
-        """Handle one update's JSON; raises BadRequest or Ignored for the caller to answer."""
+    def receive(self, org: str, data: object, *, webhook: bool = True) -> dict[str, Any] | None:
+        """Handle one update's JSON; raises BadRequest or Ignored for the caller to answer.
+
+        Returns the Bot API method for the webhook's response to carry, if any.
+        """
         incoming = parse(data)
         config = self.configs[org]
-        bot = self.runner.bot(config)
-        if incoming.press is not None:
-            self._press(org, bot, incoming)
-        else:
-            self._message(org, bot, incoming)
-        if self.kicker is not None:
-            self.kicker.kick()
+        if incoming.pressed:
+            return self._press(config, incoming, webhook)
+        self._message(config, incoming)
+        return None
 
-    def _inbound(self, org: str, incoming: Incoming, **fields: object) -> InboundMessage:
+    def _inbound(self, config: BotConfig, incoming: Incoming, **fields: Any) -> InboundMessage:
         return InboundMessage(
-            org=org,
+            org=config.org,
             channel=CHANNEL,
             sender_key=sender_key(self.secret_key, CHANNEL, str(incoming.chat_id)),
             provider_id=str(incoming.update_id),
+            instance=config.bot_id,  # update ids count per bot: two landlords' bots may send the same one
             locale_hint=incoming.locale_hint,
             reply_address=str(incoming.chat_id),
-            **fields,  # type: ignore[arg-type]
+            message_ref=str(incoming.message_id) if incoming.message_id is not None else None,
+            **fields,
         )
 
-    def _message(self, org: str, bot: Bot, incoming: Incoming) -> None:
-        attachments: tuple[Attachment, ...] = ()
-        if incoming.file is not None:
-            kept = self._download(bot, incoming.file)
-            if kept is None:
-                self._refuse_file(org, incoming)
-                if not incoming.text:
-                    return
+    def _message(self, config: BotConfig, incoming: Incoming) -> None:
+        inbound = self._inbound(config, incoming, text=incoming.text)
+        if incoming.file is not None and not already_handled(self.intake, inbound):
+            found = self._download(config, incoming.file, incoming.update_id)
+            if isinstance(found, Attachment):
+                inbound = replace(inbound, attachments=(found,))
             else:
-                attachments = (kept,)
-        inbound = self._inbound(org, incoming, text=incoming.text, attachments=attachments, message_ref=str(incoming.message_id))
+                inbound = replace(inbound, refused_files=(found,))
         handle(self.intake, inbound, reply_by_outbox=True)
 
-    def _press(self, org: str, bot: Bot, incoming: Incoming) -> None:
-        press = incoming.press
-        assert press is not None
-        chat, message_id = incoming.chat_id, incoming.message_id
-        self._quietly(bot.answer_callback_query(incoming.callback_id or ""))
-        if press.action == keyboards.TOGGLE:
-            if incoming.markup is not None:
-                markup = keyboards.toggled(incoming.markup, press)
-                self._quietly(bot.edit_message_reply_markup(chat_id=chat, message_id=message_id, reply_markup=markup))
-            return
-        if press.action == keyboards.DONE:
-            text = " ".join(str(n) for n in keyboards.ticked_numbers(incoming.markup, press.question))
-        else:
-            text = press.value
-        handle(self.intake, self._inbound(org, incoming, text=text, answers_question=press.question), reply_by_outbox=True)
-        # Answered (or stale): take the buttons away so they cannot be pressed again.
-        self._quietly(bot.edit_message_reply_markup(chat_id=chat, message_id=message_id, reply_markup=None))
+    def _press(self, config: BotConfig, incoming: Incoming, webhook: bool) -> dict[str, Any] | None:
+        acknowledge = {"method": "answerCallbackQuery", "callback_query_id": incoming.callback_id}
+        if incoming.press is None:
+            # Not one of our buttons: stop the spinner, and record nothing.
+            if not webhook:
+                self._acknowledge_now(config, incoming)
+            return acknowledge
+        effects: list[dict[str, Any]] = [] if webhook else [{"answer_callback": incoming.callback_id}]
+        answer = Press.answer(incoming.press)
+        if not isinstance(answer, Toggle):
+            # Answered (or stale): the buttons go, so they cannot be pressed again.
+            effects.append({"clear_keyboard": incoming.message_id})
+        handle(self.intake, self._inbound(config, incoming, answer=answer, door_effects=tuple(effects)), reply_by_outbox=True)
+        return acknowledge if webhook else None
 
-    def _quietly(self, coroutine) -> None:  # type: ignore[no-untyped-def]
-        """A call whose failure costs only looks (a spinner, a stale keyboard): never fail the update for it."""
+    def _acknowledge_now(self, config: BotConfig, incoming: Incoming) -> None:
         try:
-            self.runner.run(coroutine, timeout=15)
+            bot = self.runner.bot(config)
+            self.runner.run(bot.answer_callback_query(incoming.callback_id or ""), timeout=config.timeout)
         except (TelegramError, TimeoutError, OSError) as error:
-            log.info("telegram: cosmetic call failed (%s)", type(error).__name__)
+            log.info("telegram: could not stop a button's spinner (%s)", type(error).__name__)
 
-    def _download(self, bot: Bot, ref: FileRef) -> Attachment | None:
+    def _download(self, config: BotConfig, ref: FileRef, update_id: int) -> Attachment | str:
+        """The file, kept; or why not (too big, wrong kind, or Telegram would not hand it over in time)."""
         if ref.size is not None and ref.size > files.MAX_BYTES:
-            return None
+            return "too_big"
+        bot = self.runner.bot(config)
 
-        async def fetch() -> bytes:
+        async def fetch() -> bytes | None:
             remote = await bot.get_file(ref.file_id)
             if remote.file_size is not None and remote.file_size > files.MAX_BYTES:
-                return b""
+                return None
             return bytes(await remote.download_as_bytearray())
 
-        # A failure to fetch is raised: the update is answered 500 and Telegram sends it again.
-        return files.keep(self.uploads_dir, self.runner.run(fetch()), ref.name)
-
-    def _refuse_file(self, org: str, incoming: Incoming) -> None:
-        """Say once (a redelivery says nothing again) that the file was not kept, in the reporter's language."""
-        key = sender_key(self.secret_key, CHANNEL, str(incoming.chat_id))
-        live = current_replies(self.intake, org, CHANNEL, key)
-        language = (live[0].language if live else None) or self.intake.profiles[org].default_language
-        t = translator(language)
-        text = t("We could not keep that file. You can send photos, or PDF files up to %(num)d MB.", num=files.MAX_BYTES // 2**20)
         try:
-            with self.intake.store.transaction() as session:
-                session.add(
-                    InboundReceipt(channel=CHANNEL, provider_id=f"{incoming.update_id}:refused", replies=[], received_at=utcnow())
-                )
-                session.flush()
-                outbox.enqueue(
-                    session,
-                    org=org,
-                    channel=CHANNEL,
-                    purpose="reply",
-                    recipient=str(incoming.chat_id),
-                    payload={"messages": [OutboundMessage(text, language=language).to_dict()]},
-                    at=utcnow(),
-                )
-        except IntegrityError:
-            pass  # said already, for an earlier delivery of this update
+            data = self.runner.run(fetch(), timeout=2 * config.timeout)
+        except (TelegramError, TimeoutError, OSError) as error:
+            log.warning("telegram: a file could not be fetched (%s)", type(error).__name__)
+            return "not_fetched"
+        if data is None:
+            return "too_big"
+        return files.keep(self.uploads_dir, data, ref.name, name_seed=f"{config.bot_id}:{update_id}")

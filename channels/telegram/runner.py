@@ -50,8 +50,13 @@ class Runner:
             return self._loop
 
     def run(self, coroutine: Coroutine[Any, Any, T], timeout: float = CALL_TIMEOUT_SECONDS) -> T:
-        """Run `coroutine` on the Bot loop and wait for its result (or its exception)."""
-        return asyncio.run_coroutine_threadsafe(coroutine, self._ensure_loop()).result(timeout)
+        """Run `coroutine` on the Bot loop and wait for its result (or its exception); TimeoutError past `timeout`."""
+        future = asyncio.run_coroutine_threadsafe(coroutine, self._ensure_loop())
+        try:
+            return future.result(timeout)
+        except TimeoutError:
+            future.cancel()  # a call that has waited too long is not left running on the loop
+            raise
 
     def bot(self, config: BotConfig) -> Bot:
         """One Bot per token and API base, reused for every call."""
@@ -69,7 +74,10 @@ class Runner:
 
 def make_bot(config: BotConfig) -> Bot:
     # Several threads send at once through one loop: a pool bigger than PTB's default of one.
-    request = HTTPXRequest(connection_pool_size=8, connect_timeout=5.0, read_timeout=15.0, write_timeout=15.0, pool_timeout=5.0)
+    timeout = config.timeout
+    request = HTTPXRequest(
+        connection_pool_size=8, connect_timeout=timeout, read_timeout=timeout, write_timeout=timeout, pool_timeout=timeout
+    )
     return Bot(config.token, base_url=config.base_url, base_file_url=config.base_file_url, request=request)
 
 

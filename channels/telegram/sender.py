@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import logging
+from collections.abc import Awaitable, Mapping
 from datetime import datetime, timedelta
 
 from telegram import Bot
@@ -16,6 +17,7 @@ from intake.i18n import translator
 from intake.messages import OutboundMessage, utcnow
 from intake.outbox import Outgoing
 
+log = logging.getLogger(__name__)
 MAX_TEXT = 4096  # Telegram's limit for one message
 # A bot may delete a message in a private chat for 48 hours; a margin for the time in the queue.
 DELETABLE_FOR = timedelta(hours=48) - timedelta(minutes=10)
@@ -51,11 +53,20 @@ class TelegramSender:
 
 
 async def _deliver(bot: Bot, chat_id: int, message: Outgoing) -> list[int]:
-    replies = [OutboundMessage.from_dict(m) for m in message.payload.get("messages", [])]
+    payload = message.payload
+    if message.purpose == "door_effect":
+        await _effect(bot, chat_id, payload)
+        return []
+    replies = [OutboundMessage.from_dict(m) for m in payload.get("messages", [])]
     if message.purpose == "erase":
-        await _erase(bot, chat_id, message.payload.get("erase", {}))
+        await _erase(bot, chat_id, payload.get("erase", {}))
         replies = [_with_deletion_hint(r) for r in replies]
     ids: list[int] = []
+    ticks = [r for r in replies if r.kind == "ticks"]
+    if ticks and str(payload.get("in_reply_to") or "").isdigit():
+        # A tick changed: the same buttons, on the message that was pressed.
+        await _cosmetic(bot.edit_message_reply_markup(chat_id, int(payload["in_reply_to"]), reply_markup=keyboard(ticks[-1])))
+    replies = [r for r in replies if r.kind != "ticks"]
     if not replies:
         return ids
     # Several lines of one row (the Victims Code) go as one message: one delivery, all of it or none.
@@ -66,6 +77,22 @@ async def _deliver(bot: Bot, chat_id: int, message: Outgoing) -> list[int]:
         sent = await bot.send_message(chat_id, chunk, reply_markup=markup if number == len(chunks) else None)
         ids.append(sent.message_id)
     return ids
+
+
+async def _effect(bot: Bot, chat_id: int, payload: Mapping) -> None:
+    """What the door tells Telegram about a message, beyond replies: a spinner stopped, a keyboard taken away."""
+    if payload.get("answer_callback"):
+        await _cosmetic(bot.answer_callback_query(str(payload["answer_callback"])))
+    if isinstance(payload.get("clear_keyboard"), int):
+        await _cosmetic(bot.edit_message_reply_markup(chat_id, payload["clear_keyboard"], reply_markup=None))
+
+
+async def _cosmetic(call: Awaitable) -> None:
+    """A call whose refusal costs only looks: the keyboard already changed, or the query is too old to answer."""
+    try:
+        await call
+    except BadRequest as error:
+        log.info("telegram: %s", error.message[:80])
 
 
 def _with_deletion_hint(reply: OutboundMessage) -> OutboundMessage:

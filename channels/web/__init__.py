@@ -2,24 +2,50 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 from flask import Blueprint
+from pydantic import Field
+from pydantic_settings import SettingsConfigDict
 
+from channels.base import Door
+from intake.config import EnvironSettings, WebAddress
+from intake.messages import DoorTraits
+from intake.orgs.schema import Profile
+from intake.pipeline import Intake
 from intake.settings import Settings
 
 CHANNEL = "web"
 BUILT_CSS = Path(__file__).parent / "static" / "govuk" / "govuk-frontend.min.css"
+# Where "Exit this page" lands unless INTAKE_WEB_EXIT_URL says otherwise: a busy,
+# ordinary site that says nothing about why you were here (GOV.UK's own default).
+NEUTRAL_SITE = "https://www.bbc.co.uk/weather"
 
 
-def blueprint(settings: Settings) -> Blueprint:
-    from channels.web.views import make_blueprint
+class WebSettings(EnvironSettings):
+    model_config = SettingsConfigDict(env_prefix="INTAKE_WEB_")
 
-    return make_blueprint(settings)
+    exit_url: WebAddress = NEUTRAL_SITE
+    posts_per_minute: int = Field(default=30, gt=0)
 
 
-def describe(settings: Settings) -> list[str]:
-    line = f"web form: on ({settings.public_url}/report/<org>/)"
-    if not BUILT_CSS.exists():
-        line += "; GOV.UK Frontend is not built, so pages are unstyled: install Node.js and npm, then run make"
-    return [line]
+class WebDoor(Door):
+    traits = DoorTraits(CHANNEL, address="none")
+    section = bool  # `channels: web: false` switches the form off for a landlord
+    on_without_section = True
+    settings_model = WebSettings
+
+    def blueprint(self, settings: Settings, intake: Intake) -> Blueprint:
+        from channels.web.views import make_blueprint
+
+        return make_blueprint(settings, self.settings(settings), intake, self)
+
+    def describe(self, settings: Settings, profiles: Mapping[str, Profile]) -> list[str]:
+        line = f"web form: on ({settings.public_url}/report/<org>/)"
+        if not BUILT_CSS.exists():
+            line += "; GOV.UK Frontend is not built, so pages are unstyled: install Node.js and npm, then run make"
+        return [line]
+
+
+door = WebDoor()

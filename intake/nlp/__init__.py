@@ -18,7 +18,7 @@ from intake.nlp.patterns import pattern_language
 from intake.nlp.pii import PiiSpan, redact
 from intake.nlp.postcodes import find_postcodes
 
-__all__ = ["NO_ANALYSIS", "Analysis", "PiiSpan", "WhenHint", "analyse", "check_patterns", "detect_language", "redact"]
+__all__ = ["NO_ANALYSIS", "Analysis", "PiiSpan", "WhenHint", "analyse", "check_patterns", "detect_language", "redact", "warm"]
 
 logger = logging.getLogger(__name__)
 
@@ -70,7 +70,15 @@ def _analyse(text: str, lang: str) -> Analysis:
 
 
 def check_patterns() -> dict[str, dict[str, int]]:
-    """Build every language's pipeline now, so a bad pattern file stops start-up; return phrase counts by kind."""
+    """Read and check every pattern file now, so a bad one stops start-up; return phrase counts by kind.
+
+    The spaCy pipelines are built when first needed; a serving process calls `warm()` first.
+    """
     counts = pipeline.check_all()
     counts["pii"] = {"shapes": pii.check()}
     return counts
+
+
+def warm() -> None:
+    """Build every language's pipeline now, before a serving process or worker takes traffic."""
+    pipeline.build_all()

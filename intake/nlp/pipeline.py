@@ -202,11 +202,17 @@ def unload() -> None:
         _loaded.clear()
 
 
-def check_all() -> dict[str, dict[str, int]]:
-    """Build every language's pipeline now, so a bad pattern file stops start-up; return phrase counts."""
-    counts: dict[str, dict[str, int]] = {DANGER: {}, **{kind: {} for kind in (*LABELLED_KINDS, "names")}}
+def build_all() -> None:
+    """Build every language's pipeline now rather than on its first message."""
     for lang in LANGUAGES:
         loaded(lang)
+
+
+def check_all() -> dict[str, dict[str, int]]:
+    """Read and check every language's pattern files, so a bad one stops start-up; return phrase counts."""
+    counts: dict[str, dict[str, int]] = {DANGER: {}, **{kind: {} for kind in (*LABELLED_KINDS, "names")}}
+    labels()
+    for lang in LANGUAGES:
         counts[DANGER][lang] = len(phrases(lang, DANGER))
         for kind in (*LABELLED_KINDS, "names"):
             counts[kind][lang] = sum(len(v) for v in labelled(lang, kind, labels().of(kind)).values())

@@ -10,15 +10,14 @@ from __future__ import annotations
 import re
 from functools import cache
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
 VOCABULARY_PATH = Path(__file__).parent.parent / "flow" / "vocabulary.yaml"
 
-_E164 = re.compile(r"^\+[1-9]\d{6,14}$")
 _UK_PHONE = re.compile(r"^\d[\d ]*\d$")  # as printed for people to dial: "0800 555 111", "101"
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -70,7 +69,6 @@ PurposeId = Annotated[str, AfterValidator(_known("signpost_purposes", "signpost 
 FormatId = Annotated[str, AfterValidator(_known("accessible_formats", "accessible format"))]
 CommitmentId = Annotated[str, AfterValidator(_known("commitments", "commitment"))]
 Id = Annotated[str, AfterValidator(_pattern(_ID, "an id (lower_case_with_underscores)"))]
-E164 = Annotated[str, AfterValidator(_pattern(_E164, "an E.164 number such as +447700900101"))]
 Phone = Annotated[str, AfterValidator(_pattern(_UK_PHONE, "a phone number of digits and spaces"))]
 Email = Annotated[str, AfterValidator(_pattern(_EMAIL, "an email address"))]
 
@@ -148,20 +146,6 @@ class ContactPoints(_Fact):
     in_person: bool
 
 
-class SmsChannel(_Fact):
-    numbers: Annotated[list[E164], Field(min_length=1), AfterValidator(_unique)]
-
-
-class TelegramChannel(_Fact):
-    bot_username: str | None = None
-
-
-class Channels(_Fact):
-    sms: SmsChannel | None = None
-    telegram: TelegramChannel | None = None
-    web: bool = True
-
-
 class VictimsCode(_Fact):
     kind: Literal["own_code", "commitments"]
     commitments: Annotated[list[CommitmentId], AfterValidator(_unique)]
@@ -228,10 +212,12 @@ class Profile(_Fact):
     offers: Annotated[list[OfferId], AfterValidator(_unique)]
     accessible_formats: Annotated[list[FormatId], AfterValidator(_unique)]
     contact: ContactPoints
-    channels: Channels
+    # One section per door, each checked by its door at start-up (channels/base.py).
+    channels: dict[Id, Any] = Field(default_factory=dict)
     victims_code: VictimsCode
     notifications: Notifications
     brand: Brand
+    _source: Path | None = PrivateAttr(default=None)
 
     @field_validator("timezone")
     @classmethod

@@ -59,6 +59,7 @@ class ConversationRow(Base):
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
     ended_at: Mapped[datetime | None]
+    case: Mapped[CaseRow | None] = relationship()
 
     __table_args__ = (
         # At most one live conversation per sender on a door: the second message of a
@@ -77,11 +78,16 @@ class ConversationRow(Base):
 
 
 class InboundReceipt(Base):
-    """A provider message id seen once: a retry finds it and gets the same replies, changing nothing."""
+    """A provider message id seen once: a retry finds it and gets the same replies, changing nothing.
+
+    `instance` is the door instance the id is unique within: a landlord's Telegram bot,
+    a Twilio account; empty for a door whose ids are unique on their own.
+    """
 
     __tablename__ = "inbound_receipts"
     id: Mapped[int] = mapped_column(primary_key=True)
     channel: Mapped[str] = mapped_column(String(16))
+    instance: Mapped[str] = mapped_column(String(64), default="", server_default="")
     provider_id: Mapped[str] = mapped_column(String(128))
     conversation_id: Mapped[int | None] = mapped_column(ForeignKey("conversations.id"))
     replies: Mapped[list[Any]]
@@ -89,7 +95,7 @@ class InboundReceipt(Base):
     # The message's id in the reporter's chat, kept so a quick exit can erase it (Telegram).
     message_ref: Mapped[str | None] = mapped_column(String(64))
 
-    __table_args__ = (UniqueConstraint("channel", "provider_id", name="uq_inbound_provider_id"),)
+    __table_args__ = (UniqueConstraint("channel", "instance", "provider_id", name="uq_inbound_provider_id"),)
 
 
 class CaseRow(Base):

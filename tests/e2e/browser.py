@@ -76,7 +76,7 @@ class _Neutral(BaseHTTPRequestHandler):
 def serve(app) -> Iterator[str]:
     """Serve a WSGI app on a free loopback port in a thread; yields its base URL."""
     server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True)
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.server_port}"
@@ -88,7 +88,7 @@ def serve(app) -> Iterator[str]:
 @contextmanager
 def neutral_site() -> Iterator[str]:
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Neutral)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True)
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.server_port}/weather"
