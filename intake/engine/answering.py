@@ -12,10 +12,11 @@ from typing import TYPE_CHECKING
 
 from intake.conditions import holds
 from intake.conversation import CONFIRM, LANGUAGE, SUMMARY
+from intake.engine.language import LanguageMenu
 from intake.engine.reading import Unread, reading
 from intake.engine.rules import answer_values
 from intake.flow import Question as FlowQuestion
-from intake.messages import Answer, Command, OutboundMessage, Question, Toggle
+from intake.messages import Answer, OutboundMessage, Question, Toggle
 from intake.questions import Parsed, kind
 
 if TYPE_CHECKING:
@@ -51,7 +52,7 @@ class Answering:
         if isinstance(answer, Toggle):
             self.toggle(answer)
         elif step == LANGUAGE:
-            self.turn.choose_language(self.chosen(self.turn.wording.language_question(), answer))
+            LanguageMenu(self.turn).choose(self.chosen(self.turn.wording.language_question(), answer))
         elif step == SUMMARY:
             self.summary(answer)
         elif step == CONFIRM:
@@ -156,39 +157,3 @@ class Answering:
             return
         self.rules.settle_suggestions(accepted=picked == "yes")
         self.turn.go_to(self.rules.next_after(CONFIRM))
-
-    # ---- moving without answering --------------------------------------------------------------
-    def move(self, command: Command) -> None:
-        """BACK or SKIP, from the step the reporter is on; from a page left behind, only a skip that changes an answer."""
-        named = command.question_id
-        if named is not None and named != self.conv.asking:
-            if command.name == "skip" and self.changeable(named):
-                question = self.flow.question(named)
-                if self.conv.step == SUMMARY:
-                    self.conv.editing = True
-                self.rules.skip(question)
-                self.after(question)
-            else:
-                self.stale()
-        elif self.conv.menu == LANGUAGE:
-            self.conv.menu = None
-            self.turn.resume()
-        elif command.name == "skip":
-            self.skip()
-        elif not self.rules.back():
-            self.turn.say("at_first_question")
-            self.turn.ask()
-        else:
-            self.turn.ask()
-
-    def skip(self) -> None:
-        step = self.conv.step
-        if step == CONFIRM:
-            self.rules.settle_suggestions(accepted=False)
-            self.turn.go_to(self.rules.next_after(CONFIRM))
-        elif step is None or step == SUMMARY:
-            self.turn.ask()
-        else:
-            question = self.flow.question(step)
-            self.rules.skip(question)
-            self.after(question)

@@ -6,11 +6,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from intake import events as ev
-from intake.conversation import LANGUAGE, Conversation
+from intake.conversation import Conversation
 from intake.engine.answering import Answering
 from intake.engine.context import EngineContext
+from intake.engine.language import LanguageMenu
+from intake.engine.moves import Moves
 from intake.engine.reading import Understood
 from intake.engine.rules import Rules
+from intake.engine.submitted import Submitted
 from intake.engine.wording import Wording
 from intake.evidence import MAX_FILES_PER_REPORT, size_words
 from intake.i18n import available_languages, choose_language
@@ -85,7 +88,7 @@ class Turn:
         elif self.understood.answer is not None:
             Answering(self).take(self.understood.answer)
         elif self.conv.status == "submitted":
-            self.after_submission()
+            Submitted(self).more()
         else:
             self.ask()  # a photo alone: it is kept with the report, and the question stays
         self.refused_files()
@@ -119,10 +122,10 @@ class Turn:
             self.rules.keep_opening(self.understood.text)
         self.say("welcome")
         if name == "language":
-            self.open_language_menu()
+            LanguageMenu(self).open()
         elif len(detected) > 1:
             # Urdu and Shahmukhi Panjabi look alike to every detector: the reporter picks.
-            self.open_language_menu(only=detected)
+            LanguageMenu(self).open(only=detected)
         else:
             self.go_to(self.rules.next_after(None))
 
@@ -131,17 +134,17 @@ class Turn:
         if name in ("stop", "exit"):
             self.end("stopped" if name == "stop" else "exited")
         elif name == "language":
-            self.language(command)
+            LanguageMenu(self).command(command)
         elif name == "status":
-            self.status()
+            Submitted(self).status()
             self.ask()
         elif name == "help":
             self.say("help")
             self.ask()
         elif self.conv.status == "submitted":
-            self.after_submission(name)
+            Submitted(self).command(name)
         elif name in ("back", "skip"):
-            Answering(self).move(command)
+            Moves(Answering(self)).move(command)
         else:  # start, new: carry on where the report is
             self.resume()
 
@@ -157,29 +160,6 @@ class Turn:
             self.say("exited")
         self.events.append(ev.ConversationEnded(reason))
 
-    def status(self) -> None:
-        if not self.conv.case_reference:
-            self.say("status_none")
-            return
-        status = self.ctx.case_status or ("submitted" if self.conv.status == "submitted" else "in_progress")
-        label = self.wording.t(self.ctx.flow.statuses.get(status, status))
-        self.say("status_case", reference=self.conv.case_reference, status=label)
-
-    def after_submission(self, name: str | None = None) -> None:
-        if name == "new":
-            previous = self.conv.case_reference
-            self.conv = Conversation(org=self.conv.org, channel=self.conv.channel, language=self.conv.language, status="active")
-            self.rules, self.wording = Rules(self.conv, self.ctx), Wording(self.conv, self.ctx)
-            self.events.append(ev.NewReportStarted(previous))
-            self.say("welcome")
-            self.go_to(self.rules.next_after(None))
-        elif name is not None or not (self.understood.text or self.inbound.attachments):
-            self.status()
-        else:
-            self.conv.further_information += 1
-            self.events.append(ev.FurtherInformation(self.conv.case_reference or "", self.understood.text))
-            self.say("further_information", reference=self.conv.case_reference)
-
     def opened(self) -> None:
         self.conv.case_opened_at = self.inbound.received_at.isoformat()
         self.events.append(ev.CaseOpened(self.conv.case_reference or ""))
@@ -193,25 +173,3 @@ class Turn:
         self.events.append(ev.ReportSubmitted(reference))
         self.replies.extend(self.wording.confirmation())
         self.events.append(ev.VictimsCodeSent(reference))
-
-    # ---- language --------------------------------------------------------------------------------
-    def language(self, command: Command) -> None:
-        if command.value is None:
-            self.open_language_menu()
-        elif command.value in available_languages():
-            self.choose_language(command.value)
-        else:
-            self.ask()
-
-    def open_language_menu(self, only: list[str] | None = None) -> None:
-        self.conv.menu, self.conv.menu_options = LANGUAGE, list(only or available_languages())
-        self.ask()
-
-    def choose_language(self, code: str | None) -> None:
-        """The language menu answered (None: not understood): say so, then carry on where the report was."""
-        self.conv.menu = None
-        if code is not None and code != self.conv.language:
-            self.relanguage(code)
-            self.events.append(ev.LanguageChanged(code))
-        self.say("language_changed" if code is not None else "language_unclear")
-        self.resume()
