@@ -21,7 +21,12 @@ ROOT = Path(__file__).resolve().parent.parent
 M = TypeVar("M", bound=BaseModel)
 
 
-class _UniqueKeyLoader(yaml.SafeLoader):
+# libyaml's parser where PyYAML was built with it: the pattern files alone are some 60 files,
+# and the pure-Python parser spends a second of every start on them.
+_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _UniqueKeyLoader(_SafeLoader):  # type: ignore[misc, valid-type]
     """A safe loader (it builds no objects) that refuses repeated keys."""
 
 

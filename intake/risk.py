@@ -12,7 +12,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import yaml
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -24,6 +23,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from intake import datafiles
 from intake.errors import ConfigError
 
 DEFAULT_PATH = Path(__file__).with_name("risk.yaml")
@@ -147,12 +147,7 @@ def _cross_check(matrix: RiskMatrix) -> list[str]:
 
 def _load(path: Path) -> RiskMatrix:
     """Read and validate one matrix file, or raise ConfigError naming the file and field."""
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from exc
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: not valid YAML: {exc}") from exc
+    raw = datafiles.read(path)
     try:
         matrix = RiskMatrix.model_validate(raw)
     except ValidationError as exc:

@@ -15,28 +15,31 @@ from pathlib import Path
 
 import pytest
 
+from intake.orgs import load_profiles
+
 pytestmark = pytest.mark.slow
 
 INTAKE = str(Path(__file__).resolve().parent.parent / ".venv" / "bin" / "intake")
 REFERENCE = re.compile(r"\bMK-[23456789ABCDEFGHJKMNPQRSTUVWXYZ]{6}\b")
 DESCRIPTION = "Someone scratched a slur into my car door outside block C"
-# An anonymous victim on the console door, from the first question to "Send my report".
-REPORT = [
-    "2",  # danger_now: no
-    "1",  # role: victim
-    "2",  # identity: anonymous (the console offers named / anonymous)
-    "1",  # scope: yes
-    DESCRIPTION,
-    "yesterday",  # when
-    "MK9 3EJ",  # where
-    "1",  # motivation: race
-    "1 5",  # incident types: verbal abuse, damage
-    "no idea",  # perpetrator
-    "1 3",  # risk_incident: threats, they live nearby
-    "2",  # risk_impact: worried it will get worse
-    "1",  # consent
-    "1",  # Send my report
-]
+SECRET = "cli-test-secret"
+# An anonymous victim on the console door, by question, to "Send my report".
+REPORT = {
+    "danger_now": "no",
+    "role": "victim",
+    "identity": "anonymous",
+    "scope": "yes",
+    "description": DESCRIPTION,
+    "confirm_suggested": "no",  # whatever was read from it: the reporter answers the questions
+    "when": "yesterday",
+    "where": "MK9 3EJ",
+    "motivation": ["race"],
+    "incident_types": ["verbal_abuse", "damage"],
+    "perpetrator": "no idea",
+    "risk_incident": ["threats_violence", "perpetrator_nearby"],
+    "risk_impact": ["worried_worse"],
+    "consent": "yes",
+}
 DOCUMENTED_KEYS = {
     "reference",
     "org",
@@ -59,7 +62,7 @@ TIMEOUT = 30
 def environment(instance: Path) -> dict[str, str]:
     """This machine's environment with none of our settings, then only the instance folder and a fixed key."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("INTAKE_", "TWILIO_", "TELEGRAM_"))}
-    env.update(INTAKE_INSTANCE_PATH=str(instance), INTAKE_SECRET_KEY="cli-test-secret")
+    env.update(INTAKE_INSTANCE_PATH=str(instance), INTAKE_SECRET_KEY=SECRET)
     return env
 
 
@@ -89,9 +92,14 @@ def reported(tmp_path_factory) -> tuple[Path, str, str]:
     """A fresh instance with one whole report made through `intake chat`: (instance, reference, chat output)."""
     instance = tmp_path_factory.mktemp("instance")
     intake(instance, "db", "upgrade")
-    chat = intake(instance, "chat", "--org", "mkcc", "--as", "tester", stdin="\n".join(REPORT) + "\n")
-    [reference] = set(REFERENCE.findall(chat.stdout))
-    return instance, reference, chat.stdout
+    terminal = Terminal(instance)
+    try:
+        shown = terminal.read_prompt() + terminal.answer(REPORT)
+        shown += terminal.say("1")  # Send my report
+    finally:
+        assert terminal.finish() == 0
+    [reference] = set(REFERENCE.findall(shown))
+    return instance, reference, shown
 
 
 def test_db_upgrade_creates_the_database_and_can_run_again(tmp_path):
@@ -189,6 +197,7 @@ class Terminal:
     """`intake chat` in a subprocess, driven one prompt at a time."""
 
     def __init__(self, instance: Path):
+        self.instance, self.said = instance, []
         self.stderr = open(instance / "chat-stderr.log", "ab")  # noqa: SIM115 - closed by kill() or finish()
         self.process = subprocess.Popen(
             [INTAKE, "chat", "--org", "mkcc", "--as", "tester"],
@@ -212,9 +221,33 @@ class Terminal:
         return received.decode()
 
     def say(self, text: str) -> str:
+        self.said.append(text)
         self.process.stdin.write(text.encode() + b"\n")
         self.process.stdin.flush()
         return self.read_prompt()
+
+    def asked(self):  # type: ignore[no-untyped-def]
+        """The question on screen, read from the database the chat writes, as a door reopening it would."""
+        from intake.pipeline import Intake, current_replies
+        from intake.privacy import sender_key
+        from intake.store.db import Store
+        from tests.harness import DOORS, asked
+
+        store = Store(f"sqlite:///{self.instance / 'intake.db'}")
+        try:
+            core = Intake(store=store, profiles=load_profiles(), public_url="http://127.0.0.1:5000", team_emails={}, doors=DOORS)
+            return asked(current_replies(core, "mkcc", "console", sender_key(SECRET, "console", "mkcc:tester")) or [])
+        finally:
+            store.dispose()
+
+    def answer(self, answers: dict, until: str | None = None) -> str:
+        """Answer by question id whatever is asked, until `until` or the summary; everything shown on the way."""
+        from tests.harness import typed, wanted
+
+        shown = ""
+        while (question := self.asked()) is not None and question.id not in (until, "summary"):
+            shown += self.say(typed(question, wanted(question, answers)))
+        return shown
 
     def kill(self) -> None:
         self.process.send_signal(signal.SIGKILL)
@@ -234,10 +267,8 @@ def test_a_chat_killed_mid_report_carries_on_from_the_same_question_with_every_a
     first = Terminal(tmp_path)
     try:
         assert "Is anyone in danger right now?" in first.read_prompt()
-        for text in REPORT[:5]:
-            first.say(text)
-        asked = first.say(REPORT[5])  # "yesterday"
-        assert "Where did it happen?" in asked
+        asked = first.answer(REPORT, until="where")
+        assert asked.rstrip("> \n").endswith("Where did it happen? Give the address, street, estate or postcode.")
     finally:
         first.kill()
     assert first.process.returncode == -signal.SIGKILL
@@ -247,31 +278,20 @@ def test_a_chat_killed_mid_report_carries_on_from_the_same_question_with_every_a
         reopened = second.read_prompt()
         assert "Where did it happen?" in reopened
         assert "Is anyone in danger" not in reopened and "This is Milton Keynes" not in reopened
-        for text in REPORT[6:-1]:
-            summary = second.say(text)
+        summary = second.answer(REPORT)
         assert f"What happened: {DESCRIPTION}" in summary
         assert "When: yesterday" in summary
-        sent = second.say(REPORT[-1])
+        sent = second.say("1")  # Send my report
     finally:
         assert second.finish() == 0
     [reference] = set(REFERENCE.findall(sent))
+    typed = dict(zip([*first.said, *second.said], [*first.said, *second.said], strict=True))
 
     shown = json.loads(intake(tmp_path, "cases", "show", reference, "--json").stdout)
     assert shown["status"] == "submitted"
     kept = {qid: answer["raw"] for qid, answer in shown["answers"].items()}
-    assert kept == {
-        "danger_now": "2",
-        "role": "1",
-        "identity": "2",
-        "scope": "1",
-        "description": DESCRIPTION,
-        "when": "yesterday",
-        "where": "MK9 3EJ",
-        "motivation": "1",
-        "incident_types": "1 5",
-        "perpetrator": "no idea",
-        "risk_incident": "1 3",
-        "risk_impact": "2",
-        "consent": "1",
-    }
+    # Every answer typed, in either terminal, is on the case as it was typed.
+    assert set(kept) == set(REPORT) - {"confirm_suggested"}
+    assert kept["description"] == DESCRIPTION and kept["where"] == "MK9 3EJ" and kept["when"] == "yesterday"
+    assert all(raw in typed for raw in kept.values())
     assert len(json.loads(intake(tmp_path, "cases", "list", "--json").stdout)) == 1

@@ -336,3 +336,39 @@ def test_a_broken_pattern_file_is_not_swallowed_by_analyse(tmp_path, monkeypatch
 )
 def test_catalog_codes_map_to_pattern_folders(code, folder):
     assert patterns.pattern_language(code) == folder
+
+
+# ---- any length, and never failing open --------------------------------------------------------------
+def test_a_message_past_spacys_own_limit_is_read_whole():
+    text = "They keep shouting at me in the stairwell and I do not know what to do. " * 20_000  # 1.4 million characters
+    found = analyse(text + "He is outside my door with a knife", "en")
+    assert found.danger and not found.failed
+
+
+def test_danger_cut_across_the_boundary_of_two_pieces_is_still_found():
+    from intake import nlp
+
+    padding = "x " * (nlp.CHUNK // 2 - 10)  # puts the phrase across the first cut
+    found = analyse(padding + "he is outside my door with a knife " + "y " * nlp.CHUNK, "en")
+    assert found.danger
+
+
+def test_details_deep_in_a_long_message_are_redacted_where_they_are():
+    text = "word " * 30_000 + "call me on 07700 900123 or amina@example.org " + "word " * 30_000
+    redacted = analyse(text, "en").redact(text)
+    assert "07700 900123" not in redacted and "amina@example.org" not in redacted
+    assert "[phone]" in redacted and "[email]" in redacted and redacted.startswith("word word")
+
+
+def test_an_analysis_that_fails_counts_as_possible_danger_hides_everything_and_logs_no_words(monkeypatch, caplog):
+    from intake.nlp import pipeline as nlp_pipeline
+
+    def broken(lang):  # a bug meeting odd input, deep in the reading
+        raise RuntimeError("something the reporter wrote, quoted in an error")
+
+    monkeypatch.setattr(nlp_pipeline, "loaded", broken)
+    text = "Zephaniah Quillfeather keeps following me, 07700 900123"
+    found = analyse(text, "en")
+    assert found.danger and found.failed and found.danger_evidence
+    assert found.redact(text) == "[unchecked]"
+    assert "Zephaniah" not in caplog.text and "quoted in an error" not in caplog.text and "RuntimeError" in caplog.text

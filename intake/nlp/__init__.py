@@ -11,32 +11,98 @@ import logging
 
 from intake.errors import ConfigError
 from intake.nlp import pii, pipeline
-from intake.nlp.analysis import NO_ANALYSIS, Analysis, WhenHint
+from intake.nlp.analysis import NO_ANALYSIS, UNREADABLE, Analysis, WhenHint
 from intake.nlp.language import detect_language
 from intake.nlp.normalise import normalise
 from intake.nlp.patterns import pattern_language
 from intake.nlp.pii import PiiSpan, redact
 from intake.nlp.postcodes import find_postcodes
 
-__all__ = ["NO_ANALYSIS", "Analysis", "PiiSpan", "WhenHint", "analyse", "check_patterns", "detect_language", "redact", "warm"]
+__all__ = [
+    "NO_ANALYSIS",
+    "Analysis",
+    "PiiSpan",
+    "WhenHint",
+    "analyse",
+    "check_patterns",
+    "detect_language",
+    "redact",
+    "unreadable",
+    "warm",
+]
 
 logger = logging.getLogger(__name__)
 
 
+# Messages longer than this are read in overlapping pieces: spaCy refuses a text past its
+# max_length, and one piece at a time keeps memory flat whatever a reporter pastes.
+CHUNK = 20_000
+OVERLAP = 400  # longer than any phrase, so one cut across a chunk boundary is still read whole
+
+
 def analyse(text: str, lang: str) -> Analysis:
-    """Read one message in catalog language `lang` (English phrases are always matched too)."""
+    """Read one message of any length in catalog language `lang` (English phrases are always matched too).
+
+    It never fails open: if reading fails, the message counts as possibly danger (the
+    999 advice goes first) and none of it is shown unredacted.
+    """
     if not isinstance(text, str) or not text.strip():
         return NO_ANALYSIS
     try:
-        return _analyse(text, pattern_language(lang))
+        language = pattern_language(lang)
+        if len(text) <= CHUNK:
+            return _analyse(text, language)
+        return merge([(start, _analyse(piece, language)) for start, piece in chunks(text)])
     except ConfigError:
         # A broken pattern file is our fault and must be loud.
         raise
-    except Exception:
-        # Anything else is a bug meeting odd input mid-conversation: log it and let the
-        # conversation go on, rather than leave a reporter with no reply at all.
-        logger.exception("nlp: analysis failed for a %d-character message", len(text))
-        return NO_ANALYSIS
+    except Exception as crash:
+        # A bug meeting odd input: the type alone is logged (the message never is), and the
+        # reporter is treated as someone who may be in danger rather than as someone who is not.
+        logger.error("nlp: analysis failed for a %d-character message (%s)", len(text), type(crash).__name__)
+        return unreadable(text)
+
+
+def unreadable(text: str) -> Analysis:
+    """What a message that could not be read counts as: possible danger, and nothing of it shown."""
+    return Analysis(danger=True, danger_evidence=(UNREADABLE,), pii=(PiiSpan("unchecked", 0, len(text)),), failed=True)
+
+
+def chunks(text: str) -> list[tuple[int, str]]:
+    """Overlapping pieces of at most CHUNK characters, cut at whitespace, each with where it starts."""
+    pieces: list[tuple[int, str]] = []
+    start = 0
+    while start < len(text):
+        end = min(start + CHUNK, len(text))
+        if end < len(text):
+            cut = text.rfind(" ", start + CHUNK // 2, end)
+            end = cut if cut > start else end
+        pieces.append((start, text[start:end]))
+        if end >= len(text):
+            break
+        start = max(end - OVERLAP, start + 1)
+    return pieces
+
+
+def merge(read: list[tuple[int, Analysis]]) -> Analysis:
+    """One analysis from the analyses of a message's pieces: spans moved to where they are in the whole."""
+
+    def joined(field: str) -> tuple:
+        return tuple(dict.fromkeys(item for _, analysis in read for item in getattr(analysis, field)))
+
+    spans = [PiiSpan(s.label, s.start + start, s.end + start) for start, analysis in read for s in analysis.pii]
+    danger = joined("danger_evidence")
+    return Analysis(
+        danger=bool(danger),
+        danger_evidence=danger,
+        strands=joined("strands"),
+        strand_evidence=joined("strand_evidence"),
+        incident_types=joined("incident_types"),
+        incident_type_evidence=joined("incident_type_evidence"),
+        when=joined("when"),
+        pii=pii.merge(spans),
+        postcodes=joined("postcodes"),
+    )
 
 
 def _analyse(text: str, lang: str) -> Analysis:

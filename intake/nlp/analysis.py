@@ -37,6 +37,7 @@ class Analysis:
     incident_type_evidence: tuple[tuple[str, str], ...] = ()
     when: tuple[WhenHint, ...] = ()
     pii: tuple[PiiSpan, ...] = ()
+    failed: bool = False  # reading it failed: counted as possible danger, and shown to no one unredacted
 
     def redact(self, text: str) -> str:
         """The message this analysis was made from, with its personal details replaced by labels."""
@@ -44,3 +45,5 @@ class Analysis:
 
 
 NO_ANALYSIS = Analysis()
+# The danger evidence of a message that could not be read: a fact about the reading, not the reporter's words.
+UNREADABLE = "(the message could not be read, so it is treated as possible danger)"

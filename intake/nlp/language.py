@@ -35,8 +35,12 @@ def _detector() -> LanguageDetector:
     return LanguageDetectorBuilder.from_languages(*languages).with_low_accuracy_mode().build()
 
 
+SAMPLE = 2_000  # characters: plenty to tell a language, and a pasted book is read as fast as a line
+
+
 def detect_language(text: str) -> tuple[str, ...]:
     """Catalog codes the text is most likely written in, best first; () when unsure."""
+    text = text[:SAMPLE]
     words = [w for w in text.split() if any(ch.isalpha() for ch in w)]
     if len(words) < MIN_WORDS or sum(ch.isalpha() for ch in text) < MIN_LETTERS:
         return ()

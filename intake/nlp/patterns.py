@@ -16,8 +16,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-import yaml
-
+from intake import datafiles
 from intake.errors import ConfigError
 from intake.nlp.normalise import is_arabic_script, normalise
 
@@ -87,12 +86,9 @@ def _checked(path: Path, lines: Iterable[tuple[int, str, str]]) -> tuple[Phrase,
 def read_labelled(path: Path, labels: Iterable[str]) -> dict[str, tuple[Phrase, ...]]:
     """Parse one `label: [phrases]` YAML pattern file; every label must be one of `labels`."""
     allowed = tuple(labels)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: pattern file is missing") from None
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise ConfigError(f"{path}: cannot be read as a YAML pattern file ({exc})") from None
+    if not path.exists():
+        raise ConfigError(f"{path}: pattern file is missing")
+    data = datafiles.read(path)
     if not isinstance(data, dict) or not data:
         raise ConfigError(f"{path}: must map labels to lists of phrases")
     found: dict[str, tuple[Phrase, ...]] = {}

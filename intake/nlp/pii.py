@@ -6,13 +6,14 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-import yaml
-
+from intake import datafiles
 from intake.errors import ConfigError
 from intake.nlp.patterns import PATTERNS_DIR
 from intake.nlp.postcodes import POSTCODE_IN_TEXT
 
 LABELS = ("phone", "email", "postcode", "address", "name")
+# A span no reading could check: the whole of a message whose analysis failed.
+UNCHECKED = "unchecked"
 
 
 @dataclass(frozen=True)
@@ -27,10 +28,7 @@ class PiiSpan:
 @cache
 def _shapes() -> dict[str, tuple[re.Pattern[str], ...]]:
     path = PATTERNS_DIR / "pii.yaml"
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise ConfigError(f"{path}: cannot be read: {exc}") from None
+    data = datafiles.read(path)
     shapes: dict[str, tuple[re.Pattern[str], ...]] = {"postcode": (POSTCODE_IN_TEXT,)}
     for label, listed in (data or {}).items():
         if label not in LABELS or label in ("postcode", "name"):
@@ -61,11 +59,16 @@ def merge(spans: list[PiiSpan]) -> tuple[PiiSpan, ...]:
 
 
 def _without_overlaps(spans: list[PiiSpan]) -> list[PiiSpan]:
+    # One pass in order of start, so a long message with many details stays linear:
+    # of two spans that overlap, the longer is kept.
     kept: list[PiiSpan] = []
-    for span in sorted(spans, key=lambda s: (-(s.end - s.start), s.start)):
-        if all(span.end <= k.start or span.start >= k.end for k in kept):
-            kept.append(span)
-    return sorted(kept, key=lambda s: s.start)
+    for span in sorted(spans, key=lambda s: (s.start, -(s.end - s.start))):
+        if kept and span.start < kept[-1].end:
+            if span.end - span.start > kept[-1].end - kept[-1].start:
+                kept[-1] = span
+            continue
+        kept.append(span)
+    return kept
 
 
 def redact(text: str, spans: tuple[PiiSpan, ...] | list[PiiSpan]) -> str:

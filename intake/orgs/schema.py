@@ -13,8 +13,9 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import yaml
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
+
+from intake import datafiles
 
 VOCABULARY_PATH = Path(__file__).parent.parent / "flow" / "vocabulary.yaml"
 
@@ -29,7 +30,7 @@ def vocabulary_ids() -> dict[str, frozenset[str]]:
     """Return the ids each vocabulary section offers, keyed by section name."""
     # Read here rather than through intake.flow so the flow can import profiles
     # without a circular import; only the ids matter, not the wording.
-    data = yaml.safe_load(VOCABULARY_PATH.read_text(encoding="utf-8"))
+    data = datafiles.read(VOCABULARY_PATH)
     return {section: frozenset(words) for section, words in data.items()}
 
 
