@@ -533,3 +533,22 @@ def test_an_unknown_landlord_is_refused_before_anything_is_written(intake):
     with pytest.raises(KeyError):
         handle(intake, InboundMessage(org="nobody", channel="sms", sender_key="k", text="hi", provider_id="x"))
     assert set(counts(intake.store).values()) == {0}
+
+
+def test_a_2_mib_description_with_danger_in_it_gets_the_999_advice_and_is_redacted_in_exports(intake):
+    from intake import cases
+
+    filler = "They keep coming to my door at night and shouting names through the letterbox. "
+    story = filler * (2 * 1024 * 1024 // len(filler)) + "Ring me on 07700 900123. He is outside my door with a knife. " + filler * 10
+    chat = PipelineChat(intake, channel="console")
+    chat.report(ANONYMOUS_VICTIM, until="description")
+
+    replies = chat.send(story)
+
+    assert replies[0].kind == "danger" and "999" in replies[0].text
+    with intake.store.transaction() as session:
+        case = one(session, CaseRow)
+        exported = cases.case_json(case, detail=True)
+        assert case.risk_level == "high" and case.answers["description"]["value"] == story.strip()  # kept whole
+    assert "07700 900123" not in exported["description"] and "[phone]" in exported["description"]
+    assert len(exported["description"]) > 2 * 1024 * 1024

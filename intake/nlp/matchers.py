@@ -7,6 +7,7 @@ that never reads a message never pays for importing spaCy.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import lru_cache
 from itertools import combinations
 
 from spacy.language import Language
@@ -77,6 +78,12 @@ def _make_signals(nlp: Language, name: str, pattern_lang: str) -> Signals:
     return Signals(nlp, pattern_lang)
 
 
+@lru_cache(maxsize=1 << 16)
+def _token_form(text: str) -> str:
+    # Words repeat: a long message folds each distinct word once.
+    return match_form(normalise(text))
+
+
 class NameFinder:
     """A Matcher over the raw message: a name-introducing phrase ("my name is"), then the name."""
 
@@ -99,7 +106,7 @@ class NameFinder:
         """Character spans of names introduced in `text`."""
         doc = self.nlp.make_doc(text)
         for token in doc:
-            token.norm_ = match_form(normalise(token.text))
+            token.norm_ = _token_form(token.text)
         found = []
         for match_id, start, end in self.matcher(doc):
             first = start + int(self.nlp.vocab.strings[match_id].partition(":")[2])
