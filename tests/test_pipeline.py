@@ -539,7 +539,9 @@ def test_a_2_mib_description_with_danger_in_it_gets_the_999_advice_and_is_redact
     from intake import cases
 
     filler = "They keep coming to my door at night and shouting names through the letterbox. "
-    story = filler * (2 * 1024 * 1024 // len(filler)) + "Ring me on 07700 900123. He is outside my door with a knife. " + filler * 10
+    story = (
+        filler * (2 * 1024 * 1024 // len(filler)) + "Ring me on 07700 900123. He is outside my door with a knife. " + filler * 10
+    )
     chat = PipelineChat(intake, channel="console")
     chat.report(ANONYMOUS_VICTIM, until="description")
 
@@ -552,3 +554,30 @@ def test_a_2_mib_description_with_danger_in_it_gets_the_999_advice_and_is_redact
         assert case.risk_level == "high" and case.answers["description"]["value"] == story.strip()  # kept whole
     assert "07700 900123" not in exported["description"] and "[phone]" in exported["description"]
     assert len(exported["description"]) > 2 * 1024 * 1024
+
+
+def test_no_row_is_written_twice_in_one_turn(intake):
+    """Each message writes each row once: the case is synced once, the conversation saved once, the receipt inserted whole."""
+    writes: list[tuple[str, int]] = []
+
+    def record(session, flush_context, instances):
+        for obj in [*session.new, *session.dirty]:
+            if obj in session.new or session.is_modified(obj):
+                writes.append((type(obj).__name__, id(obj)))
+
+    chat = PipelineChat(intake, address=PHONE)
+    event.listen(Session, "before_flush", record)
+    try:
+        for text in ["hello", "2", "1", "3", "1", STORY, "He is outside my door with a knife", "yes", "last night"]:
+            writes.clear()
+            chat.send(text)
+            assert len(writes) == len(set(writes)), (text, sorted(writes))
+        chat.report(ANONYMOUS_VICTIM, until="summary")
+        writes.clear()
+        chat.send("1")  # sent: submitted, Victims Code, the team told
+        assert len(writes) == len(set(writes)) and writes
+        writes.clear()
+        chat.send("EXIT")
+        assert len(writes) == len(set(writes))
+    finally:
+        event.remove(Session, "before_flush", record)

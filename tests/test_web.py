@@ -380,3 +380,40 @@ def _file(content: bytes):
     import io
 
     return io.BytesIO(content)
+
+
+# ---- two tabs at once ----------------------------------------------------------------------------
+def test_two_tabs_answering_at_once_record_each_answer_under_its_own_question_or_none(store, tmp_path):
+    """Tab one answers "who are you reporting for"; tab two, a page ahead, answers "name or anonymous" at the same moment."""
+    import threading
+
+    app = make_app(tmp_path, store.engine.url.render_as_string(hide_password=False), INTAKE_WEB_POSTS_PER_MINUTE="100000")
+    for trial in range(20):
+        first = WebReporter(app.test_client())
+        first.start()
+        first.report(ANONYMOUS_VICTIM, until="role")
+        second = WebReporter(app.test_client())
+        second.client.set_cookie(security.COOKIE, first.client.get_cookie(security.COOKIE).value)
+        second.get()
+        forms = [
+            (first, {"action": "answer", "answer": "victim", "question": "role"}),
+            (second, {"action": "answer", "answer": "anonymous", "question": "identity"}),
+        ]
+        barrier = threading.Barrier(2)
+
+        def post(tab, data):  # type: ignore[no-untyped-def]
+            fields = {"csrf_token": tab.hidden("csrf_token"), "form_id": tab.hidden("form_id"), **data}
+            barrier.wait()
+            tab.client.post(tab.url, data=fields)
+
+        threads = [threading.Thread(target=post, args=form) for form in forms]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=30)
+        with store.transaction() as session:
+            key = security.web_sender_key(SECRET, first.client.get_cookie(security.COOKIE).value)
+            row = session.scalars(select(ConversationRow).where(ConversationRow.sender_key == key)).one()
+            answers = row.state["answers"]
+        assert answers["role"]["value"] == "victim", trial
+        assert answers.get("identity", {}).get("value") in (None, "anonymous"), (trial, answers.get("identity"))
