@@ -401,7 +401,7 @@ def test_two_tabs_answering_at_once_record_each_answer_under_its_own_question_or
         ]
         barrier = threading.Barrier(2)
 
-        def post(tab, data):  # type: ignore[no-untyped-def]
+        def post(tab, data, barrier=barrier):  # type: ignore[no-untyped-def]
             fields = {"csrf_token": tab.hidden("csrf_token"), "form_id": tab.hidden("form_id"), **data}
             barrier.wait()
             tab.client.post(tab.url, data=fields)
