@@ -64,7 +64,7 @@ run: install compile-translations db-upgrade frontend
 ## The whole suite. INTAKE_TEST_DATABASE_URL adds PostgreSQL to the store tests.
 test: install-dev compile-translations frontend
 	$(BIN)/ruff check $(LINTED)
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto
 
 $(VENV)/.installed-bench: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[dev,bench]'

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.orm import Session
 
 from intake.store.models import OptOutRow
 
+_OPTED_OUT = select(OptOutRow.id).where(OptOutRow.channel == bindparam("channel"), OptOutRow.sender_key == bindparam("key"))
+
 
 def opted_out(session: Session, channel: str, sender_key: str) -> bool:
-    query = select(OptOutRow.id).where(OptOutRow.channel == channel, OptOutRow.sender_key == sender_key)
-    return session.scalar(query) is not None
+    return session.scalar(_OPTED_OUT, {"channel": channel, "key": sender_key}) is not None
 
 
 def opt_out(session: Session, channel: str, sender_key: str, at: datetime, *, already: bool) -> None:

@@ -17,7 +17,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -116,16 +116,25 @@ def _turn(session: Session, intake: Intake, inbound: InboundMessage, reply_by_ou
 
 
 # ---- dedupe ---------------------------------------------------------------------------------------
+# Built once: a statement made anew for every message costs SQLAlchemy more than running it.
+_SEEN = select(InboundReceipt).where(
+    InboundReceipt.channel == bindparam("channel"),
+    InboundReceipt.instance == bindparam("instance"),
+    InboundReceipt.provider_id == bindparam("provider_id"),
+)
+_LIVE = select(ConversationRow).where(
+    ConversationRow.org == bindparam("org"),
+    ConversationRow.channel == bindparam("channel"),
+    ConversationRow.sender_key == bindparam("sender_key"),
+    ConversationRow.status != "ended",
+)
+
+
 def seen(session: Session, inbound: InboundMessage) -> InboundReceipt | None:
     if not inbound.provider_id:
         return None
-    return session.scalar(
-        select(InboundReceipt).where(
-            InboundReceipt.channel == inbound.channel,
-            InboundReceipt.instance == inbound.instance,
-            InboundReceipt.provider_id == inbound.provider_id,
-        )
-    )
+    where = {"channel": inbound.channel, "instance": inbound.instance, "provider_id": inbound.provider_id}
+    return session.scalar(_SEEN, where)
 
 
 def dedupe(session: Session, inbound: InboundMessage) -> list[OutboundMessage] | None:
@@ -141,13 +150,11 @@ def already_handled(intake: Intake, inbound: InboundMessage) -> bool:
 
 
 # ---- load ---------------------------------------------------------------------------------------
-def _live_conversation_query(org: str, channel: str, sender_key: str) -> Select[tuple[ConversationRow]]:
-    return select(ConversationRow).where(
-        ConversationRow.org == org,
-        ConversationRow.channel == channel,
-        ConversationRow.sender_key == sender_key,
-        ConversationRow.status != "ended",
-    )
+def _live_conversation(
+    session: Session, org: str, channel: str, sender_key: str, *, lock: bool = False
+) -> ConversationRow | None:
+    statement = _LIVE.with_for_update() if lock else _LIVE
+    return session.scalar(statement, {"org": org, "channel": channel, "sender_key": sender_key})
 
 
 def context_for(intake: Intake, org: str, channel: str, case: CaseRow | None, at: datetime | None = None) -> EngineContext:
@@ -166,8 +173,7 @@ def context_for(intake: Intake, org: str, channel: str, case: CaseRow | None, at
 def load(session: Session, intake: Intake, inbound: InboundMessage) -> Loaded:
     # On PostgreSQL, lock the row so two messages from one reporter take turns;
     # SQLite's BEGIN IMMEDIATE already serialises writers.
-    query = _live_conversation_query(inbound.org, inbound.channel, inbound.sender_key)
-    row = session.scalar(query.with_for_update())
+    row = _live_conversation(session, inbound.org, inbound.channel, inbound.sender_key, lock=True)
     profile = intake.profiles[inbound.org]
     if row is None:
         conversation = Conversation(org=inbound.org, channel=inbound.channel, language=profile.default_language)
@@ -350,7 +356,7 @@ def current_replies(intake: Intake, org: str, channel: str, sender_key: str) -> 
 def live_conversation(intake: Intake, org: str, channel: str, sender_key: str) -> tuple[Conversation, EngineContext] | None:
     """A sender's live conversation and the context to read it with, changing nothing; None when there is none."""
     with intake.store.transaction() as session:
-        row = session.scalar(_live_conversation_query(org, channel, sender_key))
+        row = _live_conversation(session, org, channel, sender_key)
         if row is None:
             return None
         conversation = Conversation.from_json(row.state)

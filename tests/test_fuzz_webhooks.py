@@ -141,7 +141,8 @@ FIELD_NAMES = st.one_of(st.sampled_from(TWILIO_FIELDS), st.text(min_size=1, max_
 
 
 def _inbound_form() -> dict[str, str]:
-    return inbound_form("hello", sender=f"+4477009{next(_ids) % 100000:05d}", to=MKCC_NUMBER)
+    # A few reporters, each going on with their conversation, as real traffic does.
+    return inbound_form("hello", sender=f"+44770090{next(_ids) % 8:04d}", to=MKCC_NUMBER)
 
 
 def _status_form() -> dict[str, str]:

@@ -6,18 +6,22 @@ Without Twilio credentials the door is off and the rest of the app runs as befor
 from __future__ import annotations
 
 from collections.abc import Mapping
-
-from flask import Blueprint
+from typing import TYPE_CHECKING
 
 from channels.base import Door
 from channels.sms.config import SmsSection, TwilioAccount, TwilioSettings, accounts, number_owners
-from channels.sms.sender import TwilioSmsSender
 from intake.messages import DoorTraits
 from intake.orgs.schema import Profile
 from intake.pipeline import Intake
 from intake.settings import Settings
 
+if TYPE_CHECKING:
+    from flask import Blueprint
+
+    from channels.sms.sender import TwilioSmsSender
+
 CHANNEL = "sms"
+# The twilio library and Flask are imported where they are used, so `intake cases list` never loads them.
 
 
 class SmsDoor(Door):
@@ -44,6 +48,8 @@ class SmsDoor(Door):
         return make_blueprint(Webhooks(intake, self.settings(settings), self.sections(intake.profiles), settings))
 
     def sender(self, settings: Settings, profiles: Mapping[str, Profile]) -> TwilioSmsSender | None:
+        from channels.sms.sender import TwilioSmsSender
+
         found = self.accounts(settings, profiles)
         if not found:
             return None

@@ -43,8 +43,11 @@ class Cost:
     segments: int
 
 
+GSM_ALL = GSM_BASIC | GSM_EXTENSION
+
+
 def is_gsm(text: str) -> bool:
-    return all(c in GSM_BASIC or c in GSM_EXTENSION for c in text)
+    return GSM_ALL.issuperset(text)
 
 
 def gsm_safe(text: str) -> str:
@@ -62,9 +65,14 @@ def _char_units(c: str, encoding: str) -> int:
 def cost(text: str) -> Cost:
     """Segments as a handset counts them: an escape pair or a surrogate pair is never split."""
     encoding = "GSM-7" if is_gsm(text) else "UCS-2"
-    units = sum(_char_units(c, encoding) for c in text)
+    # Extension characters take two septets; in UCS-2, characters past U+FFFF take two units.
+    gsm = encoding == "GSM-7"
+    doubles = sum(text.count(c) for c in GSM_EXTENSION) if gsm else len(text.encode("utf-16-le")) // 2 - len(text)
+    units = len(text) + doubles
     if units <= SINGLE[encoding]:
         return Cost(encoding, units, 1 if units else 0)
+    if not doubles:  # no pair to keep whole: the parts are simply full
+        return Cost(encoding, units, -(-units // PART[encoding]))
     segments, room = 1, PART[encoding]
     for c in text:
         need = _char_units(c, encoding)

@@ -8,14 +8,10 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Mapping
-
-from flask import Blueprint
+from typing import TYPE_CHECKING
 
 from channels.base import Door
 from channels.telegram.config import BotConfig, TelegramSection, TelegramSettings, bot_configs
-from channels.telegram.receive import CHANNEL, Receiver
-from channels.telegram.runner import RUNNER
-from channels.telegram.sender import TelegramSender
 from intake.i18n import mark
 from intake.messages import DoorTraits
 from intake.orgs.schema import Profile
@@ -23,7 +19,15 @@ from intake.pipeline import Intake
 from intake.settings import Settings
 from intake.store import migrate
 
+if TYPE_CHECKING:
+    from flask import Blueprint
+
+    from channels.telegram.receive import Receiver
+    from channels.telegram.sender import TelegramSender
+
 __all__ = ["CHANNEL", "TelegramDoor", "door"]
+CHANNEL = "telegram"
+# python-telegram-bot and Flask are imported where they are used, so `intake cases list` never loads them.
 
 
 class TelegramDoor(Door):
@@ -35,6 +39,9 @@ class TelegramDoor(Door):
         return bot_configs(self.settings(settings), settings.secret_key, profiles)
 
     def receiver(self, settings: Settings, intake: Intake) -> Receiver:
+        from channels.telegram.receive import Receiver
+        from channels.telegram.runner import RUNNER
+
         return Receiver(intake, settings.secret_key, settings.uploads_dir, self.configs(settings, intake.profiles), RUNNER)
 
     def blueprint(self, settings: Settings, intake: Intake) -> Blueprint | None:
@@ -45,6 +52,8 @@ class TelegramDoor(Door):
         return make_blueprint(self.receiver(settings, intake))
 
     def sender(self, settings: Settings, profiles: Mapping[str, Profile]) -> TelegramSender | None:
+        from channels.telegram.sender import TelegramSender
+
         found = self.configs(settings, profiles)
         return TelegramSender(found) if found else None
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from flask import Blueprint
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
@@ -15,6 +15,9 @@ from intake.messages import DoorTraits
 from intake.orgs.schema import Profile
 from intake.pipeline import Intake
 from intake.settings import Settings
+
+if TYPE_CHECKING:
+    from flask import Blueprint
 
 CHANNEL = "web"
 BUILT_CSS = Path(__file__).parent / "static" / "govuk" / "govuk-frontend.min.css"

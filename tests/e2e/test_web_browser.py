@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import html
 import logging
+import re
 import time
 
 import pytest
@@ -27,6 +29,7 @@ from tests.e2e.browser import (
     require_browser,
     serve,
 )
+from tests.web_client import WebReporter
 
 pytestmark = pytest.mark.browser
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -76,7 +79,7 @@ def site(tmp_path_factory):
             }
         )
         with serve(app) as base:
-            yield base, exit_url, app.extensions["intake"].store, folder
+            yield base, exit_url, app.extensions["intake"].store, folder, app
 
 
 @pytest.fixture(scope="module")
@@ -106,7 +109,7 @@ def navigating(driver, act) -> None:
     old = driver.find_element(By.TAG_NAME, "html").id
     act()
     # A new document has a new element reference; compared without running script, so it works with JavaScript off.
-    WebDriverWait(driver, 15).until(lambda d: d.find_element(By.TAG_NAME, "html").id != old)
+    WebDriverWait(driver, 15, poll_frequency=0.02).until(lambda d: d.find_element(By.TAG_NAME, "html").id != old)
 
 
 def submit(driver, css: str) -> None:
@@ -128,6 +131,7 @@ def answer_by_mouse(driver, value) -> None:
 
 
 def run_to_summary(driver, answers: dict, on_page=None) -> list[str]:
+    """Answer each question by its id (a question the answers do not name is skipped) until check your answers."""
     seen = []
     while question_id(driver):
         qid = question_id(driver)
@@ -135,7 +139,10 @@ def run_to_summary(driver, answers: dict, on_page=None) -> list[str]:
         seen.append(qid)
         if on_page:
             on_page(qid)
-        answer_by_mouse(driver, answers[qid])
+        if qid in answers:
+            answer_by_mouse(driver, answers[qid])
+        else:
+            submit(driver, "button[value=skip]")
     return seen
 
 
@@ -182,8 +189,12 @@ def test_a_keyboard_only_reporter_can_make_a_whole_report(fresh, site):
         qid = question_id(fresh)
         assert qid not in seen[-1:], f"stuck on {qid}: {fresh.find_element(By.TAG_NAME, 'main').text[:300]}"
         seen.append(qid)
-        answer_by_keyboard(fresh, EVERY_QUESTION[qid])
-    assert seen == list(EVERY_QUESTION), (fresh.current_url, fresh.find_element(By.TAG_NAME, "body").text[:500])
+        if qid in EVERY_QUESTION:
+            answer_by_keyboard(fresh, EVERY_QUESTION[qid])
+        else:  # a question added since: the keyboard skips it too
+            tab_to(fresh, "button[value=skip]")
+            navigating(fresh, lambda: press(fresh, Keys.ENTER))
+    assert set(EVERY_QUESTION) <= set(seen), (fresh.current_url, fresh.find_element(By.TAG_NAME, "body").text[:500])
     assert heading(fresh) == "Check your answers"
     tab_to(fresh, "button[value=send]")
     navigating(fresh, lambda: press(fresh, Keys.ENTER))
@@ -192,7 +203,7 @@ def test_a_keyboard_only_reporter_can_make_a_whole_report(fresh, site):
 
 # ---- a third party with evidence ------------------------------------------------------------------
 def test_a_third_party_reports_with_a_photo_attached_to_the_case(fresh, site, tmp_path):
-    _base, _, store, folder = site
+    _base, _, store, folder, _app = site
     photo = tmp_path / "bins.png"
     photo.write_bytes(PNG)
 
@@ -215,7 +226,7 @@ def test_a_third_party_reports_with_a_photo_attached_to_the_case(fresh, site, tm
 
 # ---- the quick exit -------------------------------------------------------------------------------
 def test_exit_this_page_leaves_for_a_neutral_site_and_back_shows_nothing(fresh, site):
-    _base, exit_url, _store, _ = site
+    _base, exit_url, _store, _, _app = site
     submit(fresh, "button.govuk-button--start")
     answer_by_mouse(fresh, "no")
     click(fresh, ".govuk-exit-this-page__button")
@@ -228,7 +239,7 @@ def test_exit_this_page_leaves_for_a_neutral_site_and_back_shows_nothing(fresh, 
 
 
 def test_pressing_shift_three_times_leaves_at_once(fresh, site):
-    _base, exit_url, store, _ = site
+    _base, exit_url, store, _, _app = site
     submit(fresh, "button.govuk-button--start")
     answer_by_mouse(fresh, "no")
     for _ in range(3):
@@ -238,23 +249,6 @@ def test_pressing_shift_three_times_leaves_at_once(fresh, site):
         ended = session.scalars(select(ConversationRow).where(ConversationRow.status == "ended")).all()
         # The quick exit ended the report, as EXIT does on SMS, so no one can carry it on from this browser.
         assert ended and all(row.state["ended_reason"] == "exited" for row in ended)
-
-
-# ---- right to left --------------------------------------------------------------------------------
-def test_an_arabic_report_reads_right_to_left_from_start_to_confirmation(fresh, site):
-    submit(fresh, "button[name=language][value=ar]")
-    assert fresh.find_element(By.TAG_NAME, "html").get_dom_attribute("dir") == "rtl"
-    assert fresh.find_element(By.TAG_NAME, "html").get_dom_attribute("lang") == "ar"
-    submit(fresh, "button.govuk-button--start")
-    radio = fresh.find_element(By.CSS_SELECTOR, ".govuk-radios__item")
-    box = radio.find_element(By.CSS_SELECTOR, "input").rect
-    label = radio.find_element(By.CSS_SELECTOR, "label").rect
-    # The radio sits at the right of its words, where a right-to-left reader starts.
-    assert box["x"] > label["x"] + label["width"] / 2
-    run_to_summary(fresh, EVERY_QUESTION | {"role": "victim", "identity": "anonymous"})
-    submit(fresh, "button[value=send]")
-    assert fresh.find_element(By.TAG_NAME, "html").get_dom_attribute("dir") == "rtl"
-    assert fresh.find_element(By.CSS_SELECTOR, ".govuk-panel").text.strip()
 
 
 # ---- no JavaScript ---------------------------------------------------------------------------------
@@ -280,46 +274,127 @@ def test_the_whole_form_works_with_javascript_off(site):
         driver.quit()
 
 
-# ---- accessibility -----------------------------------------------------------------------------------
-def test_every_page_of_the_flow_in_every_language_has_no_wcag_22_aa_violations(fresh, site):
-    base = site[0]
-    checked: dict[str, int] = {}
-    failures: list[str] = []
+# ---- accessibility ---------------------------------------------------------------------------------
+def _visit_every_page(driver, base: str, language: str, on_page) -> None:
+    """Start, an error summary, every question, check your answers, a change page and the confirmation, in `language`."""
+    driver.delete_all_cookies()
+    driver.get(base + "/report/mkcc/")
+    submit(driver, f"button[name=language][value='{language}']")
+    on_page("start")
+    submit(driver, "button.govuk-button--start")
+    submit(driver, "button[value=answer]")
+    on_page("error summary")
+    run_to_summary(driver, EVERY_QUESTION, on_page=on_page)
+    on_page("check your answers")
+    navigating(driver, lambda: driver.find_element(By.CSS_SELECTOR, ".govuk-summary-list__actions a").click())
+    on_page("change an answer")
+    driver.get(base + "/report/mkcc/")
+    submit(driver, "button[value=send]")
+    on_page("confirmation")
+
+
+@pytest.mark.parametrize("language", ["en", "ar"], ids=["left to right", "right to left"])
+def test_every_template_has_no_wcag_22_aa_violations(fresh, site, language):
+    """axe on every page of the flow, in one left-to-right and one right-to-left language, with both display options.
+
+    In Arabic the whole visit reads right to left: every page says so, and a radio sits at the right of
+    its words, where a right-to-left reader starts.
+    """
+    base, failures, checked = site[0], [], []
+    rtl = language == "ar"
 
     def check(name: str) -> None:
+        checked.append(name)
+        if fresh.find_element(By.TAG_NAME, "html").get_dom_attribute("dir") != ("rtl" if rtl else "ltr"):
+            failures.append(f"{language} {name}: not marked {'rtl' if rtl else 'ltr'}")
+        radios = fresh.find_elements(By.CSS_SELECTOR, ".govuk-radios__item")
+        if rtl and radios:
+            box = radios[0].find_element(By.CSS_SELECTOR, "input").rect
+            label = radios[0].find_element(By.CSS_SELECTOR, "label").rect
+            if box["x"] < label["x"] + label["width"] / 2:
+                failures.append(f"{language} {name}: a radio sits left of its words")
         found = axe_violations(fresh)
-        checked[language] = checked.get(language, 0) + 1
         if found:
             failures.append(f"{language} {name}: {describe(found)}")
 
-    started = time.monotonic()
-    for language in available_languages():
-        fresh.delete_all_cookies()
-        fresh.get(base + "/report/mkcc/")
-        submit(fresh, f"button[name=language][value='{language}']")
-        check("start")
-        submit(fresh, "button.govuk-button--start")
-        submit(fresh, "button[value=answer]")
-        check("error summary")
-        run_to_summary(fresh, EVERY_QUESTION, on_page=check)
-        check("check your answers")
-        navigating(fresh, lambda: fresh.find_element(By.CSS_SELECTOR, ".govuk-summary-list__actions a").click())
-        check("change an answer")
-        fresh.get(base + "/report/mkcc/")
-        submit(fresh, "button[value=send]")
-        check("confirmation")
-    # Bigger text and high contrast are part of the visit too.
-    for display in ("text", "contrast"):
-        language = f"en+{display}"
+    _visit_every_page(fresh, base, language, check)
+    for display in ("text", "contrast"):  # bigger text and high contrast are part of the visit too
         fresh.get(base + "/report/mkcc/")
         submit(fresh, f"button[name=display][value={display}]")
         check(f"confirmation with {display}")
-    print(
-        f"\naxe-core: {sum(checked.values())} pages in {len(available_languages())} languages "
-        f"(+ bigger text and high contrast), WCAG 2.2 A/AA, {time.monotonic() - started:.0f}s"
-    )
     assert not failures, "\n".join(failures)
-    assert len(available_languages()) == 15 and all(checked[lang] >= len(EVERY_QUESTION) + 5 for lang in available_languages())
+    assert len(checked) >= len(EVERY_QUESTION) + 6
+
+
+def _main(page: str) -> str:
+    found = re.search(r"<main[^>]*>(.*?)</main>", page, re.S)
+    return found.group(1) if found else ""
+
+
+def _words(page: str) -> int:
+    return len(html.unescape(re.sub(r"<[^>]+>|\s+", " ", _main(page))).split())
+
+
+def _report_pages(reporter: WebReporter, language: str) -> dict[str, str]:
+    """Every page of a report in `language` as the server sends it, by name, up to check your answers."""
+    reporter.post({"action": "language", "language": language})
+    pages = {"start": reporter.get().get_data(as_text=True)}
+    reporter.start()
+    reporter.post({"action": "answer"})
+    pages["error summary"] = reporter.page
+    while reporter.question:
+        pages[reporter.question] = reporter.page
+        value = EVERY_QUESTION.get(reporter.question)
+        reporter.answer(value) if value is not None else reporter.skip()
+    pages["check your answers"] = reporter.page
+    return pages
+
+
+# Swaps one page's content into the page on screen and measures it, so every page of a language is laid out
+# at 412 px in one visit, with the real stylesheet and the real header, tools and exit button around it.
+_LAY_OUT = """
+document.querySelector('main').innerHTML = arguments[0];
+const root = document.documentElement;
+return [root.scrollWidth, window.innerWidth];
+"""
+
+
+@pytest.mark.parametrize("language", available_languages())
+def test_every_page_in_each_language_is_marked_up_in_it_fits_a_phone_and_its_longest_passes_axe(fresh, site, language):
+    """Every page says its language and direction and, 412 px wide, scrolls only down; axe checks the one with most words.
+
+    The server's pages are read through its test client; the browser lays each one out, then shows the longest
+    for real (a question through its change link, as a reporter checking their answers reads it) for axe.
+    """
+    from intake.i18n import translator
+
+    base, app, t = site[0], site[4], translator(language)
+    reporter = WebReporter(app.test_client())
+    pages = _report_pages(reporter, language)
+    reporter.send()
+    pages["confirmation"] = reporter.page
+    marked = f'<html lang="{t.html_lang}" dir="{"rtl" if t.rtl else "ltr"}"'
+    problems = [f"{name}: not marked up as {marked}" for name, page in pages.items() if marked not in page]
+
+    visitor = WebReporter(app.test_client())
+    visitor_pages = _report_pages(visitor, language)  # the same report, left at check your answers for the browser
+    longest = max((n for n in visitor_pages if n != "error summary"), key=lambda n: _words(visitor_pages[n]))
+    fresh.set_window_size(412, 915)
+    try:
+        for name, value in (("report_session", visitor.client.get_cookie("report_session").value), ("report_lang", language)):
+            fresh.add_cookie({"name": name, "value": value, "path": "/"})
+        fresh.get(
+            f"{base}/report/mkcc/" if longest in ("check your answers", "start") else f"{base}/report/mkcc/change/{longest}"
+        )
+        found = axe_violations(fresh)
+        for name, page in pages.items():
+            wide, room = fresh.execute_script(_LAY_OUT, _main(page))
+            if wide > room:
+                problems.append(f"{name}: {wide}px wide on a {room}px screen")
+    finally:
+        fresh.set_window_size(1100, 900)
+    assert not problems, "\n".join(problems)
+    assert not found, f"{language} {longest}: {describe(found)}"
 
 
 def _wait_for(condition, driver, seconds: float = 10) -> None:
