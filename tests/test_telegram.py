@@ -518,3 +518,59 @@ def test_set_webhook_registers_the_secret_and_a_command_menu_per_language(enviro
     assert {"pl", "ar", "uk"} <= menus.keys()
     assert {c["description"] for c in menus["pl"]} >= {"WYJDŹ"}
     assert cli.main(["telegram", "poll", "--org", "wchg"]) == 2
+
+
+def test_with_the_bot_api_hanging_an_sms_webhook_still_answers_within_a_second(store, fake, environ):
+    """Two server threads, as a small deployment runs: Telegram's presses, texts and photos arriving while its API hangs
+    take neither, so a text message to the SMS door is answered at once."""
+    import requests
+    from waitress.server import create_server
+
+    from tests.fake_twilio import ACCOUNT_SID, AUTH_TOKEN
+    from tests.sms_support import inbound_form, signature
+
+    for method in ("getFile", "sendMessage", "answerCallbackQuery", "editMessageReplyMarkup"):
+        fake.fail(method, *["hang:30"] * 50)
+    config = {**environ, "TWILIO_ACCOUNT_SID": ACCOUNT_SID, "TWILIO_AUTH_TOKEN": AUTH_TOKEN, "TELEGRAM_TIMEOUT_SECONDS": "0.1"}
+    app = create_app(config)
+    from intake import nlp
+
+    nlp.analyse("warm up the reading, as intake run does before taking traffic", "en")
+    nlp.detect_language("warm up the language detector before taking traffic too")
+    server = create_server(app, host="127.0.0.1", port=0, threads=2)
+    serving = threading.Thread(target=server.run, daemon=True)
+    serving.start()
+    base = f"http://127.0.0.1:{server.effective_port}"
+
+    def telegram(update: dict) -> None:
+        requests.post(f"{base}/telegram/mkcc/webhook", json=update, headers=HEADERS, timeout=30)
+
+    try:
+        updates = []
+        for n in range(6):
+            kind = ("callback_query", "text", "photo")[n % 3]
+            update = recorded(kind) | {"update_id": 5000 + n}
+            if kind == "photo":
+                update["message"] = {
+                    **update["message"],
+                    "photo": [{"file_id": f"hanging-{n}", "file_unique_id": "u", "width": 9, "height": 9}],
+                }
+            updates.append(update)
+        senders = [threading.Thread(target=telegram, args=(u,)) for u in updates]
+        for sender in senders:
+            sender.start()
+        time.sleep(0.05)  # the Telegram requests are in
+        form = inbound_form("hello")
+        started = time.monotonic()
+        answered = requests.post(
+            f"{base}/sms/inbound", data=form, timeout=30,
+            headers={"X-Twilio-Signature": signature(form, "https://report.example.org/sms/inbound")},
+        )  # fmt: skip
+        took = time.monotonic() - started
+        for sender in senders:
+            sender.join(timeout=30)
+    finally:
+        server.close()
+    assert answered.status_code == 200 and "<Message>" in answered.text
+    print(f"the SMS webhook answered in {took:.2f}s")
+    assert took < 1.0, f"the SMS webhook took {took:.2f}s"
