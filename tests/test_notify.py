@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ast
 import email
 import email.policy
 import socket
@@ -12,7 +11,6 @@ from pathlib import Path
 import pytest
 from aiosmtpd.smtp import AuthResult
 
-import intake.notify
 from intake.errors import ConfigError, SendError
 from intake.notify import CaseNotice, EmailSender, EmailSettings, compose_case_email
 from tests.conftest import free_port
@@ -146,18 +144,6 @@ def test_a_case_notice_has_no_field_for_report_content():
         "status",
         "escalated",
     }
-
-
-def test_notify_imports_no_web_framework_or_provider_sdk():
-    tree = ast.parse(Path(intake.notify.__file__).read_text())
-    imported = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            imported.update(alias.name.split(".")[0] for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module:
-            imported.add(node.module.split(".")[0])
-
-    assert not imported & {"flask", "twilio", "telegram", "channels"}
 
 
 # --- delivering over SMTP ---------------------------------------------------

@@ -1,13 +1,10 @@
 """The risk matrix: answers in, level and reasons out; a bad matrix file fails loudly."""
 
-import ast
-import inspect
 from pathlib import Path
 
 import pytest
 import yaml
 
-from intake import risk
 from intake.errors import ConfigError
 from intake.risk import DEFAULT_PATH, RiskAssessment, assess, load_matrix
 
@@ -361,19 +358,3 @@ def test_a_missing_matrix_file_raises_config_error_naming_the_file(tmp_path):
     with pytest.raises(ConfigError, match="the file is missing") as caught:
         load_matrix(tmp_path / "absent.yaml")
     assert str(tmp_path / "absent.yaml") in str(caught.value)
-
-
-def test_risk_imports_no_web_framework_or_provider_sdk():
-    tree = ast.parse(inspect.getsource(risk))
-    imported = {
-        name.split(".")[0]
-        for node in ast.walk(tree)
-        for name in (
-            [alias.name for alias in node.names]
-            if isinstance(node, ast.Import)
-            else [node.module or ""]
-            if isinstance(node, ast.ImportFrom)
-            else []
-        )
-    }
-    assert not imported & {"flask", "twilio", "telegram", "channels"}

@@ -25,3 +25,37 @@ def test_a_public_url_without_a_scheme_fails_naming_the_variable(tmp_path):
 def test_team_addresses_are_read_per_landlord(tmp_path):
     settings = Settings.from_env({"INTAKE_INSTANCE_PATH": str(tmp_path), "INTAKE_TEAM_EMAIL_WCHG": "asb@wchg.example"})
     assert settings.team_emails == {"wchg": "asb@wchg.example"}
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "expected"),
+    [
+        ("INTAKE_WEB_POSTS_PER_MINUTE", "lots", "INTAKE_WEB_POSTS_PER_MINUTE: Input should be a valid integer"),
+        ("INTAKE_WEB_POSTS_PER_MINUTE", "0", "INTAKE_WEB_POSTS_PER_MINUTE: Input should be greater than 0"),
+        ("TWILIO_TIMEOUT_SECONDS", "ten", "TWILIO_TIMEOUT_SECONDS: Input should be a valid number"),
+        ("TELEGRAM_API_BASE", "api.telegram.org", "TELEGRAM_API_BASE: expected an address starting with http"),
+        ("INTAKE_WEB_EXIT_URL", "bbc.co.uk", "INTAKE_WEB_EXIT_URL: expected an address starting with http"),
+        ("INTAKE_SMTP_PORT", "twenty-five", "INTAKE_SMTP_PORT: Input should be a valid integer"),
+    ],
+)
+def test_a_bad_value_for_any_door_stops_start_up_naming_the_variable_and_what_it_expected(tmp_path, variable, value, expected):
+    from flask_app import create_app
+
+    with pytest.raises(ConfigError) as caught:
+        create_app({"INTAKE_INSTANCE_PATH": str(tmp_path), variable: value})
+    assert expected in str(caught.value) and repr(value) in str(caught.value)
+
+
+def test_a_secret_in_a_bad_setting_is_never_repeated(tmp_path):
+    with pytest.raises(ConfigError) as caught:
+        Settings.from_env({"INTAKE_INSTANCE_PATH": str(tmp_path), "INTAKE_SMTP_USER": "intake", "INTAKE_SMTP_PASSWORD": ""})
+    assert "INTAKE_SMTP_PASSWORD" in str(caught.value)
+
+
+def test_the_command_line_says_which_variable_is_wrong(tmp_path, capsys, monkeypatch):
+    import cli
+
+    monkeypatch.setenv("INTAKE_INSTANCE_PATH", str(tmp_path))
+    monkeypatch.setenv("TWILIO_TIMEOUT_SECONDS", "ten")
+    assert cli.main(["cases", "list", "--json"]) == 2
+    assert "TWILIO_TIMEOUT_SECONDS" in capsys.readouterr().err

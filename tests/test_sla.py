@@ -1,14 +1,11 @@
 """Contact deadlines; every expected instant was worked out by hand, never by the code."""
 
-import ast
-import inspect
 from datetime import UTC, date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import holidays
 import pytest
 
-from intake import sla
 from intake.sla import (
     DeadlineRule,
     add_working_days,
@@ -265,19 +262,3 @@ def test_next_contact_is_none_when_a_landlord_has_no_cadence():
 def test_a_naive_last_contact_time_is_refused(working_days):
     with pytest.raises(ValueError, match="timezone-aware"):
         next_contact_due(datetime(2026, 5, 18, 10, 0), working_days)
-
-
-def test_sla_imports_no_web_framework_or_provider_sdk():
-    tree = ast.parse(inspect.getsource(sla))
-    imported = {
-        name.split(".")[0]
-        for node in ast.walk(tree)
-        for name in (
-            [alias.name for alias in node.names]
-            if isinstance(node, ast.Import)
-            else [node.module or ""]
-            if isinstance(node, ast.ImportFrom)
-            else []
-        )
-    }
-    assert not imported & {"flask", "twilio", "telegram", "channels"}
