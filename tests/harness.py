@@ -17,7 +17,7 @@ from channels.registry import load_doors, traits
 from intake import nlp
 from intake.conversation import SUMMARY, Conversation
 from intake.engine import EngineContext, advance, read
-from intake.flow import load_flow
+from intake.flow import Flow, load_flow
 from intake.messages import Answer, Command, InboundMessage, OutboundMessage, Question, Toggle
 from intake.orgs.schema import Profile
 from intake.pipeline import Intake, handle
@@ -40,11 +40,11 @@ def question_ids(replies: list[OutboundMessage]) -> list[str]:
     return [r.question_id for r in replies if r.kind == "question" and r.question_id]
 
 
-def wanted(question: Question, answers: Answers) -> Any:
+def wanted(question: Question, answers: Answers, flow: Flow | None = None) -> Any:
     """The answer for this question: by its id, else by the role the flow gives it; None to skip it."""
     if question.id in answers:
         return answers[question.id]
-    flow = load_flow()
+    flow = flow or load_flow()
     role = flow.question(question.id).role if flow.has(question.id) else None
     if role and role in answers:
         return answers[role]
@@ -75,17 +75,19 @@ def walk(send: Callable[[str], list[OutboundMessage]], replies: list[OutboundMes
 
 
 def engine_context(profile: Profile, channel: str = "sms", reference: str = "MK-ABCDEF", now: datetime = FIXED_NOW,
-                   case_status: str | None = None) -> EngineContext:  # fmt: skip
+                   case_status: str | None = None, flow: Flow | None = None) -> EngineContext:  # fmt: skip
     return EngineContext(profile=profile, door=DOORS[channel], public_url="https://report.example.org",
-                         fresh_reference=reference, case_status=case_status, today=today_in(now, profile.timezone))  # fmt: skip
+                         fresh_reference=reference, case_status=case_status, today=today_in(now, profile.timezone),
+                         flow=flow or load_flow())  # fmt: skip
 
 
 class EngineChat:
     """A reporter talking to the pure engine: no database, fixed clock and reference."""
 
     def __init__(self, profile: Profile, channel: str = "sms", language: str = "en", hint: str | None = None,
-                 reference: str = "MK-ABCDEF", now: datetime = FIXED_NOW):  # fmt: skip
+                 reference: str = "MK-ABCDEF", now: datetime = FIXED_NOW, flow: Flow | None = None):  # fmt: skip
         self.profile, self.channel, self.hint, self.reference, self.now = profile, channel, hint, reference, now
+        self.flow = flow
         self.conversation = Conversation(org=profile.slug, channel=channel, language=language)
         self.events: list[Any] = []
         self.case_status: str | None = None
@@ -94,7 +96,7 @@ class EngineChat:
     def message(self, text: str = "", **fields: Any) -> list[OutboundMessage]:
         inbound = InboundMessage(org=self.profile.slug, channel=self.channel, sender_key="tester", text=text,
                                  locale_hint=self.hint, received_at=self.now, **fields)  # fmt: skip
-        context = engine_context(self.profile, self.channel, self.reference, self.now, self.case_status)
+        context = engine_context(self.profile, self.channel, self.reference, self.now, self.case_status, self.flow)
         analysis = nlp.analyse(inbound.words, self.conversation.language)
         if self.conversation.status == "new":
             from dataclasses import replace

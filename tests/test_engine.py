@@ -329,7 +329,7 @@ def test_wythenshawe_points_anonymous_reporters_to_crimestoppers_as_well(wchg):
     assert "Crimestoppers 0800 555 111" in identity.hint
 
 
-def test_a_complete_anonymous_sms_report_takes_about_a_dozen_replies(mkcc):
+def test_a_complete_anonymous_sms_report_takes_about_a_dozen_answers(mkcc):
     chat = EngineChat(mkcc)
     sent = []
     chat.send("hi")
@@ -337,7 +337,7 @@ def test_a_complete_anonymous_sms_report_takes_about_a_dozen_replies(mkcc):
 
     walk(lambda text: sent.append(text) or chat.send(text), chat.last, ANONYMOUS_VICTIM)
     assert chat.conversation.status == "submitted"
-    assert len(sent) <= 14
+    assert len([text for text in sent if text != "SKIP"]) <= 14
 
 
 @pytest.mark.parametrize("how", ["skip", "twice unclear"])

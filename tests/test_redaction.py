@@ -9,17 +9,20 @@ from sqlalchemy import select
 from intake import cases
 from intake.notify import CaseNotice, compose_case_email
 from intake.store.models import CaseRow, OutboxRow
-from tests.harness import FIXED_NOW, PipelineChat
+from tests.harness import ANONYMOUS_VICTIM, FIXED_NOW, PipelineChat
 
 PHONE, EMAIL, POSTCODE = "07700 900123", "sam.patel@example.org", "MK9 3EJ"
 DESCRIPTION = f"They keep ringing me on {PHONE} and emailing {EMAIL}, and wrote on my door at {POSTCODE}"
 MORE = f"He rang again from {PHONE}"
 
 
+ANSWERS = {**ANONYMOUS_VICTIM, "description": DESCRIPTION, "confirm_suggested": "no", "incident_types": ["graffiti"]}
+
+
 def reported(intake) -> PipelineChat:
+    """An anonymous victim who has said what happened and when (the postcode in it said where), and is asked why."""
     chat = PipelineChat(intake, address="+447700900999")
-    for text in ["hello", "2", "1", "3", "1", DESCRIPTION, "no", "last night"]:
-        chat.send(text, at=FIXED_NOW)
+    chat.report(ANSWERS, until="motivation", at=FIXED_NOW)
     return chat
 
 
@@ -39,8 +42,8 @@ def test_a_case_export_shows_the_description_redacted_and_keeps_the_words_only_i
 
 def test_more_words_sent_after_submission_are_redacted_in_the_exported_timeline(intake):
     chat = reported(intake)
-    for text in ["Saxon Gate", "1", "1", "skip", "7", "1", "1", "send", MORE]:
-        chat.send(text, at=FIXED_NOW)
+    chat.report(ANSWERS, at=FIXED_NOW)  # on to the end: sent
+    chat.send(MORE, at=FIXED_NOW)
     with intake.store.transaction() as session:
         case = session.scalars(select(CaseRow)).one()
         assert case.status == "submitted"
