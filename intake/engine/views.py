@@ -5,6 +5,8 @@ Nothing here changes the conversation: each view is computed from it as it stand
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from intake.conditions import holds
 from intake.conversation import LANGUAGE, OPENING, SUMMARY, Conversation
 from intake.engine.context import EngineContext
@@ -41,11 +43,15 @@ def current_question(conversation: Conversation, ctx: EngineContext) -> list[Out
 def question_view(conversation: Conversation, ctx: EngineContext, question_id: str | None = None) -> Question | None:
     """The question on screen: the current step, or an answered one a change link picked; None if neither applies."""
     current = asked(conversation, ctx)
-    if question_id is None or (current is not None and question_id == current.question_id):
-        return current.question if current else None
+    on_screen = current.question if current else None
+    if question_id is None or (on_screen is not None and question_id == on_screen.id):
+        if on_screen is not None and ctx.flow.has(on_screen.id) and on_screen.id in conversation.answers:
+            # Picked from the summary to change: the page shows the answer given.
+            return replace(on_screen, current=conversation.answers[on_screen.id])
+        return on_screen
     if conversation.status != "active" or not Rules(conversation, ctx).answered(question_id):
         return None
-    return Wording(conversation, ctx).question(ctx.flow.question(question_id))
+    return Wording(conversation, ctx).question(ctx.flow.question(question_id), current=True)
 
 
 def summary_rows(conversation: Conversation, ctx: EngineContext) -> list[SummaryRow]:

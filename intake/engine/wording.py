@@ -96,8 +96,12 @@ class Wording:
     def yes_no(self) -> tuple[Option, ...]:
         return (Option("yes", self.message("yes_label")), Option("no", self.message("no_label")))
 
-    def question(self, question: FlowQuestion, *, problem: str | None = None, current: bool = True) -> Question:
-        """The question as asked now: with the answer so far and the ticks so far."""
+    def question(self, question: FlowQuestion, *, problem: str | None = None, current: bool = False) -> Question:
+        """The question as asked now, with the ticks so far; with `current`, the answer so far too (a page that changes it).
+
+        Replies carry no answer: they are kept with receipts and queued for doors, and the
+        reporter's words belong on the case alone.
+        """
         return Question(
             id=question.id,
             kind=question.kind,
