@@ -9,7 +9,7 @@ LINTED := intake channels tests tools cli.py flask_app.py
 BABEL_EXTRACT := $(BIN)/pybabel extract -F translations/babel.cfg -k t -k mark -k plural:1,2 \
 	--no-location --sort-output --width=100 --add-comments=Translators: -o translations/messages.pot .
 
-.PHONY: run test install install-dev translations compile-translations db-upgrade frontend bench eval lint clean
+.PHONY: run test install install-dev translations compile-translations db-upgrade frontend bench eval train lint clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -78,8 +78,13 @@ bench: $(VENV)/.installed-bench compile-translations
 	$(BIN)/python -m tests.bench_nlp
 
 ## Precision, recall and F1 of intake.nlp per label and language on tests/data/nlp/.
+## Dev and the frozen set side by side, with Wilson 95% intervals (tests/nlp_eval.py says what each set is).
 eval: install-dev
 	$(BIN)/python -m tests.nlp_eval
+
+## Retrain the NLP classifier from tests/data/nlp/train/ (seeded: a test checks the shipped files match).
+train: install-dev
+	$(BIN)/python tools/train_nlp.py
 
 lint: install-dev
 	$(BIN)/ruff check $(LINTED)

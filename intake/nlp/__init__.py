@@ -8,10 +8,11 @@ the app there, not on the first message in that language.
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
 from intake.errors import ConfigError
-from intake.nlp import pii, pipeline
-from intake.nlp.analysis import NO_ANALYSIS, UNREADABLE, Analysis, WhenHint
+from intake.nlp import classifier, embedding, pii, pipeline
+from intake.nlp.analysis import MODEL_EVIDENCE, NO_ANALYSIS, UNREADABLE, Analysis, WhenHint
 from intake.nlp.language import detect_language
 from intake.nlp.normalise import normalise
 from intake.nlp.patterns import pattern_language
@@ -26,6 +27,7 @@ __all__ = [
     "analyse",
     "check_patterns",
     "detect_language",
+    "read_patterns",
     "redact",
     "unreadable",
     "warm",
@@ -65,7 +67,9 @@ def analyse(text: str, lang: str) -> Analysis:
 
 def unreadable(text: str) -> Analysis:
     """What a message that could not be read counts as: possible danger, and nothing of it shown."""
-    return Analysis(danger=True, danger_evidence=(UNREADABLE,), pii=(PiiSpan("unchecked", 0, len(text)),), failed=True)
+    return Analysis(
+        danger=True, danger_sure=True, danger_evidence=(UNREADABLE,), pii=(PiiSpan("unchecked", 0, len(text)),), failed=True
+    )
 
 
 def chunks(text: str) -> list[tuple[int, str]]:
@@ -94,6 +98,8 @@ def merge(read: list[tuple[int, Analysis]]) -> Analysis:
     danger = joined("danger_evidence")
     return Analysis(
         danger=bool(danger),
+        danger_sure=any(analysis.danger_sure for _, analysis in read),
+        danger_score=max(analysis.danger_score for _, analysis in read),
         danger_evidence=danger,
         strands=joined("strands"),
         strand_evidence=joined("strand_evidence"),
@@ -106,7 +112,39 @@ def merge(read: list[tuple[int, Analysis]]) -> Analysis:
 
 
 def _analyse(text: str, lang: str) -> Analysis:
-    # spaCy cannot hold a lone surrogate; "?" keeps every offset where it was.
+    # spaCy and the embedding engine cannot hold a lone surrogate; "?" keeps every offset where it was.
+    text = text.encode("utf-8", "replace").decode("utf-8")
+    return with_model(read_patterns(text, lang), text)
+
+
+def with_model(found: Analysis, text: str) -> Analysis:
+    """The pattern reading, widened by the learned classifier where its score clears the thresholds chosen on dev."""
+    model = classifier.shipped()
+    scores = model.score(text)
+    limits = model.thresholds
+    score = scores.probabilities["danger"]
+    model_danger = score >= limits["danger"]
+    strands = [s.partition(":")[2] for s in scores.above(model.labels, limits["strand"]) if s.startswith("strand:")]
+    types = [t.partition(":")[2] for t in scores.above(model.labels, limits["type"]) if t.startswith("type:")]
+    strands = [s for s in strands if s not in found.strands]
+    types = [t for t in types if t not in found.incident_types]
+    if not (model_danger or strands or types or found.danger):
+        return replace(found, danger_score=score)
+    return replace(
+        found,
+        danger=found.danger or model_danger,
+        danger_sure=found.danger or score >= limits["pause"],
+        danger_score=score,
+        danger_evidence=found.danger_evidence + ((MODEL_EVIDENCE,) if model_danger and not found.danger else ()),
+        strands=found.strands + tuple(strands),
+        strand_evidence=found.strand_evidence + tuple((s, MODEL_EVIDENCE) for s in strands),
+        incident_types=found.incident_types + tuple(types),
+        incident_type_evidence=found.incident_type_evidence + tuple((t, MODEL_EVIDENCE) for t in types),
+    )
+
+
+def read_patterns(text: str, lang: str) -> Analysis:
+    """What the pattern files alone find in one piece of a message (training chooses thresholds against this)."""
     text = text.encode("utf-8", "replace").decode("utf-8")
     folded = normalise(text)
     loaded = pipeline.loaded(lang)
@@ -124,6 +162,7 @@ def _analyse(text: str, lang: str) -> Analysis:
         return NO_ANALYSIS
     return Analysis(
         danger=bool(danger),
+        danger_sure=bool(danger),
         danger_evidence=danger,
         strands=tuple(dict.fromkeys(label for label, _ in strands)),
         strand_evidence=strands,
@@ -142,9 +181,12 @@ def check_patterns() -> dict[str, dict[str, int]]:
     """
     counts = pipeline.check_all()
     counts["pii"] = {"shapes": pii.check()}
+    counts["model"] = {"labels": len(classifier.shipped().labels)}
     return counts
 
 
 def warm() -> None:
-    """Build every language's pipeline now, before a serving process or worker takes traffic."""
+    """Build every language's pipeline and load the classifier now, before a serving process or worker takes traffic."""
     pipeline.build_all()
+    classifier.shipped()
+    embedding.embed(["warm"])

@@ -27,7 +27,9 @@ class Analysis:
     carry their pattern phrase; `pii` points into the message by offsets.
     """
 
-    danger: bool = False
+    danger: bool = False  # enough for the 999 advice, which favours recall
+    danger_sure: bool = False  # enough to pause the form: chosen for precision of at least 0.90 on dev
+    danger_score: float = 0.0  # the learned classifier's probability of danger now
     danger_evidence: tuple[str, ...] = ()
     strands: tuple[str, ...] = ()
     incident_types: tuple[str, ...] = ()
@@ -45,5 +47,7 @@ class Analysis:
 
 
 NO_ANALYSIS = Analysis()
+# The evidence for what the learned classifier, rather than a pattern, found: it quotes no one.
+MODEL_EVIDENCE = "(read by the learned classifier)"
 # The danger evidence of a message that could not be read: a fact about the reading, not the reporter's words.
 UNREADABLE = "(the message could not be read, so it is treated as possible danger)"
