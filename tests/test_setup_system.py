@@ -7,6 +7,7 @@ is hidden and nothing is installed.
 
 from __future__ import annotations
 
+import os
 import subprocess
 from pathlib import Path
 
@@ -82,7 +83,10 @@ def test_with_everything_present_it_does_nothing_and_needs_no_root(tmp_path):
 
 def test_make_test_runs_the_set_up_first_and_ci_only_starts_services_then_calls_make_test():
     root = SCRIPT.parent.parent
-    planned = subprocess.run(["make", "-n", "test"], cwd=root, capture_output=True, text=True, timeout=30, check=True)
+    # Run from make test itself, make would print its directory for a sub-make: start afresh.
+    environ = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL")}
+    planned = subprocess.run(["make", "--no-print-directory", "-n", "test"], cwd=root, env=environ, capture_output=True,
+                             text=True, timeout=30, check=True)  # fmt: skip
     assert planned.stdout.splitlines()[0] == "tools/setup_system.sh"
     ci = (root / ".ci" / "run").read_text()
     assert "apt-get" not in ci and ci.rstrip().endswith("make test")
