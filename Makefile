@@ -9,7 +9,7 @@ LINTED := intake channels tests tools cli.py flask_app.py
 BABEL_EXTRACT := $(BIN)/pybabel extract -F translations/babel.cfg -k t -k mark -k plural:1,2 \
 	--no-location --sort-output --width=100 --add-comments=Translators: -o translations/messages.pot .
 
-.PHONY: run test install install-dev translations compile-translations db-upgrade frontend bench eval train lint clean
+.PHONY: run test system-packages install install-dev translations compile-translations db-upgrade frontend bench eval train lint clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -61,8 +61,13 @@ db-upgrade: install
 run: install compile-translations db-upgrade frontend
 	$(BIN)/intake run
 
+## What the browser tests need from Debian (chromium, chromium-driver, fonts-noto-core, nodejs, npm):
+## installed when missing and run as root, or named in the one command to run. First, as npm builds the frontend.
+system-packages:
+	tools/setup_system.sh
+
 ## The whole suite. INTAKE_TEST_DATABASE_URL adds PostgreSQL to the store tests.
-test: install-dev compile-translations frontend
+test: system-packages install-dev compile-translations frontend
 	$(BIN)/ruff check $(LINTED)
 	$(BIN)/pytest -n auto
 

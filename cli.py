@@ -8,16 +8,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import logging
 import sys
 import threading
 from collections.abc import Iterable, Sequence
 
 from sqlalchemy import select
 
-from channels import registry
+from channels import ops, pages, registry
 from channels.base import Door
-from intake import cases, nlp
+from intake import cases, logs, nlp
 from intake.errors import ConfigError
 from intake.runtime import work
 from intake.settings import Settings
@@ -55,7 +54,7 @@ def _parser(doors: list[Door]) -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None, doors: Iterable[str] = registry.DOORS) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    logs.configure(sys.stderr)
     try:
         found = registry.load_doors(doors)
         args = _parser(found).parse_args(argv)
@@ -121,7 +120,7 @@ def _run(args, settings, assembly) -> int:  # type: ignore[no-untyped-def]
     intake = assembly.intake
     migrate.upgrade(intake.store.engine)
     nlp.warm()  # before taking traffic: the first message in each language is as fast as the rest
-    for line in ["pages: /healthz and /victims-code/<org> on", *assembly.describe(settings)]:
+    for line in [*ops.describe(settings), *pages.describe(settings), *assembly.describe(settings)]:
         print(f"intake: {line}", file=sys.stderr)
     app = create_app()
     stop = threading.Event()

@@ -1,4 +1,4 @@
-"""create_app(config=None): settings, database, door and page blueprints. Nothing else."""
+"""create_app(config=None): settings, database, operations, door and page blueprints. Nothing else."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 
 from flask import Flask
 
-from channels import pages, registry
+from channels import ops, pages, registry
 from intake.settings import Settings
 
 
@@ -19,6 +19,8 @@ def create_app(config: Mapping[str, str] | None = None, doors: Iterable[str] = r
     app.config.update(SECRET_KEY=settings.secret_key, INTAKE_SETTINGS=settings, MAX_CONTENT_LENGTH=25 * 1024 * 1024)
     app.extensions["intake"] = assembly.intake
     app.extensions["assembly"] = assembly
+    # First, so every request has its id before any other hook logs a line about it.
+    app.register_blueprint(ops.blueprint(settings, assembly))
     app.register_blueprint(pages.blueprint(settings))
     for blueprint in assembly.blueprints(settings):
         app.register_blueprint(blueprint)

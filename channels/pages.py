@@ -1,9 +1,8 @@
-"""Pages every deployment serves: the landlords' start page, the health check, each Victims Code."""
+"""Pages every deployment serves: the landlords' start page and each Victims Code (health is in channels/ops.py)."""
 
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, render_template, request, url_for
-from sqlalchemy import text
 
 from intake.flow import load_vocabulary
 from intake.i18n import available_languages, choose_language, native_name, translator
@@ -19,7 +18,7 @@ def blueprint(settings: Settings) -> Blueprint:
 
 
 def describe(settings: Settings) -> list[str]:
-    return ["pages: /healthz and /victims-code/<org> on"]
+    return ["pages: / and /victims-code/<org> on"]
 
 
 def _intake() -> Intake:
@@ -31,16 +30,6 @@ def _language() -> str:
     if asked in available_languages():
         return asked
     return choose_language(request.accept_languages.best_match(available_languages()))
-
-
-@pages.get("/healthz")
-def healthz():  # type: ignore[no-untyped-def]
-    try:
-        with _intake().store.engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
-    except Exception:
-        return {"status": "unavailable", "database": "unreachable"}, 503
-    return {"status": "ok"}
 
 
 @pages.get("/")

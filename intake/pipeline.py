@@ -21,7 +21,7 @@ from sqlalchemy import bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from intake import cases, nlp, optouts, outbox
+from intake import cases, metrics, nlp, optouts, outbox
 from intake import events as ev
 from intake.answers import Answers
 from intake.conversation import Conversation
@@ -86,33 +86,42 @@ def handle(intake: Intake, inbound: InboundMessage, *, reply_by_outbox: bool = F
     """
     if inbound.org not in intake.profiles:
         raise KeyError(f"unknown org {inbound.org!r}")
+    counted = metrics.MESSAGES.labels(inbound.org, inbound.channel, "error")
     for attempt in range(1, ATTEMPTS + 1):
         try:
             with intake.store.transaction() as session, session.no_autoflush:
-                replies, queued = _turn(session, intake, inbound, reply_by_outbox)
+                replies, queued, outcome = _turn(session, intake, inbound, reply_by_outbox)
         except IntegrityError:
             # Another worker took the same provider id or opened this sender's conversation
             # at the same moment, or a reference collided: start again and see its result.
             if attempt == ATTEMPTS:
+                counted.inc()
                 raise
             log.info("pipeline: concurrent write on %s, retrying", inbound.channel)
             continue
+        except Exception:
+            counted.inc()
+            raise
+        metrics.MESSAGES.labels(inbound.org, inbound.channel, outcome).inc()
         if queued:
             intake.waker.wake()
         return replies
     raise AssertionError("unreachable")
 
 
-def _turn(session: Session, intake: Intake, inbound: InboundMessage, reply_by_outbox: bool) -> tuple[list[OutboundMessage], bool]:
+def _turn(
+    session: Session, intake: Intake, inbound: InboundMessage, reply_by_outbox: bool
+) -> tuple[list[OutboundMessage], bool, str]:
+    """The turn's replies, whether it queued anything, and its outcome: handled, or duplicate (a provider's retry)."""
     stored = dedupe(session, inbound)
     if stored is not None:
-        return stored, False
+        return stored, False, "duplicate"
     loaded = load(session, intake, inbound)
     inbound = within_file_limit(session, loaded, inbound)
     understood = understand(loaded, inbound)
     step = advance(loaded.conversation, inbound, understood, loaded.context)
     applied = apply(session, intake, loaded, step, inbound, reply_by_outbox)
-    return persist(session, intake, loaded, step, applied, inbound, reply_by_outbox)
+    return (*persist(session, intake, loaded, step, applied, inbound, reply_by_outbox), "handled")
 
 
 # ---- dedupe ---------------------------------------------------------------------------------------

@@ -30,6 +30,10 @@ class Settings(EnvironSettings):
     public_url: WebAddress = DEFAULT_PUBLIC_URL
     email: EmailSettings = Field(default_factory=lambda: EmailSettings(host=None))
     team_emails: dict[str, str] = Field(default_factory=dict)
+    # With it, /metrics needs it as a bearer token; without it, /metrics answers only to loopback.
+    metrics_token: str = Field(default="", repr=False)
+    # prometheus-client's own variable: where several worker processes keep their counts for one scrape to add up.
+    prometheus_multiproc_dir: Path | None = Field(default=None, validation_alias="PROMETHEUS_MULTIPROC_DIR")
     # Every variable, for each door to read its own settings from.
     environ: dict[str, str] = Field(default_factory=dict, repr=False)
     _parts: dict[type, Any] = PrivateAttr(default_factory=dict)

@@ -25,6 +25,9 @@ CALL_TIMEOUT_SECONDS = 60.0
 
 # httpx logs every request URL at INFO, and a Bot API URL carries the bot's token.
 logging.getLogger("httpx").setLevel(logging.WARNING)
+# python-telegram-bot logs each Bot API call's parameters and answer at DEBUG: the chat id
+# and the text sent, which can quote the reporter (the summary does). Even at DEBUG, never.
+logging.getLogger("telegram").setLevel(logging.INFO)
 
 
 class Runner:

@@ -30,10 +30,10 @@ WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
 
 
 def require_browser() -> None:
-    """Fail, not skip, when the machine lacks what `.ci/run` installs: a skipped browser test proves nothing."""
+    """Fail, not skip, when the machine lacks what `make test` installs: a skipped browser test proves nothing."""
     missing = [p for p in (CHROMIUM, CHROMEDRIVER, str(AXE), str(GOVUK_CSS)) if not Path(p).exists()]
     if missing:
-        pytest.fail(f"browser tests need {', '.join(missing)}: run .ci/run (apt chromium chromium-driver, npm ci, make frontend)")
+        pytest.fail(f"browser tests need {', '.join(missing)}: run make test, which installs them (tools/setup_system.sh)")
 
 
 def chrome(*, javascript: bool = True) -> webdriver.Chrome:
