@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from flask_app import create_app
+from tests.harness import TEST_DATA_KEYS
 
 
 @pytest.fixture
@@ -25,7 +26,11 @@ def test_healthz_answers_ok_when_the_database_is_reachable(client):
 
 def test_healthz_answers_503_when_the_database_is_not(tmp_path):
     app = create_app(
-        {"INTAKE_INSTANCE_PATH": str(tmp_path), "INTAKE_DATABASE_URL": "postgresql+psycopg://nobody@127.0.0.1:1/none"}
+        {
+            "INTAKE_INSTANCE_PATH": str(tmp_path),
+            "INTAKE_DATABASE_URL": "postgresql+psycopg://nobody@127.0.0.1:1/none",
+            "INTAKE_DATA_KEYS": TEST_DATA_KEYS,
+        }
     )
     assert app.test_client().get("/healthz").status_code == 503
 

@@ -13,6 +13,7 @@ from flask_app import create_app
 from intake.store import migrate
 from intake.store.db import Store
 from intake.store.models import AttachmentRow, CaseRow, ConversationRow
+from tests.harness import TEST_DATA_KEYS
 from tests.web_client import ANONYMOUS_VICTIM, WebReporter
 
 SECRET = "web-test-secret-" + "x" * 32
@@ -21,7 +22,8 @@ PDF = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n"
 
 
 def make_app(tmp_path, url: str, **env: str):
-    config = {"INTAKE_INSTANCE_PATH": str(tmp_path), "INTAKE_DATABASE_URL": url, "INTAKE_SECRET_KEY": SECRET, **env}
+    config = {"INTAKE_INSTANCE_PATH": str(tmp_path), "INTAKE_DATABASE_URL": url, "INTAKE_SECRET_KEY": SECRET,
+              "INTAKE_DATA_KEYS": TEST_DATA_KEYS, **env}  # fmt: skip
     return create_app(config)
 
 
