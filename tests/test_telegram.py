@@ -26,6 +26,7 @@ from intake import outbox
 from intake.messages import utcnow
 from intake.runtime import work
 from intake.settings import Settings
+from intake.store.crypto import read_file
 from intake.store.models import AttachmentRow, CaseRow, ConversationRow, InboundReceipt, OutboxRow
 from tests.harness import ANONYMOUS_VICTIM, TEST_DATA_KEYS
 from tests.telegram_fake import FakeTelegram
@@ -446,7 +447,7 @@ def test_a_photo_becomes_an_attachment_and_a_file_of_another_kind_is_refused_onc
     [attachment] = attachments(store)
     assert attachment.content_type == "image/png" and attachment.size == len(PNG)
     stored = Path(attachment.stored_path)
-    assert stored.read_bytes() == PNG and tmp_path in stored.parents
+    assert read_file(stored, store.keys) == PNG and PNG not in stored.read_bytes() and tmp_path in stored.parents
     document = recorded("document")
     reporter.deliver(document)
     getfile_calls = len(fake.of("getFile"))
