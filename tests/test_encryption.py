@@ -309,11 +309,17 @@ def test_the_migration_encrypts_what_was_stored_in_clear_and_derives_what_is_kep
     try:
         with store.engine.begin() as connection:
             _insert_plaintext_rows(connection, evidence)
+        _checkpoint(store)  # the rows written long ago: in the database file itself, not only its log
     finally:
         migrate.upgrade(store.engine)
+    _checkpoint(store)
+    if not store.is_postgres:
+        # The values the migration replaced leave no copy in the file's free pages (secure_delete).
+        assert _hits(Path(store.url.removeprefix("sqlite:///")).read_bytes()) == {}
     with store.transaction() as session:
         case = session.scalars(select(CaseRow)).one()
         assert case.answers["where"]["value"] == WHERE and case.postcode_district == "MK9"
+        assert case.answers["description"]["value"].startswith(DESCRIPTION)
         assert case.contact is None  # JSON's null became NULL
         outbox = session.scalars(select(OutboxRow)).one()
         assert outbox.recipient == REPORTER and outbox.payload == {"body": DESCRIPTION}
@@ -324,11 +330,21 @@ def test_the_migration_encrypts_what_was_stored_in_clear_and_derives_what_is_kep
     assert crypto.is_token(evidence.read_bytes()) and crypto.read_file(evidence, store.keys) == EVIDENCE
 
 
+def _checkpoint(store: Store) -> None:
+    if not store.is_postgres:
+        import sqlite3
+
+        with sqlite3.connect(store.url.removeprefix("sqlite:///")) as connection:
+            connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
 def _insert_plaintext_rows(connection, evidence: Path) -> None:  # type: ignore[no-untyped-def]
     import json
 
     now = "2026-11-17 10:30:00.000000"  # as SQLAlchemy writes a time on SQLite; PostgreSQL reads it too
-    answers = json.dumps({"description": {"value": DESCRIPTION}, "where": {"value": WHERE, "postcode": "MK9 3EJ"}})
+    # Long enough to spill onto overflow pages, which the longer ciphertext replaces and frees.
+    told = " ".join([DESCRIPTION] * 80)
+    answers = json.dumps({"description": {"value": told}, "where": {"value": WHERE, "postcode": "MK9 3EJ"}})
     connection.execute(
         text(
             "INSERT INTO cases (id, reference, org, channel, status, language, answers, strands, incident_types, risk_score,"
