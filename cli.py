@@ -20,7 +20,7 @@ from intake import cases, logs, nlp
 from intake.errors import ConfigError
 from intake.runtime import work
 from intake.settings import Settings
-from intake.store import migrate
+from intake.store import crypto, migrate, rotation
 from intake.store.models import CaseRow
 
 
@@ -46,6 +46,11 @@ def _parser(doors: list[Door]) -> argparse.ArgumentParser:
     case_show.add_argument("reference")
     case_show.add_argument("--json", action="store_true", help="print only a JSON object")
 
+    keys = commands.add_parser("keys", help="the data keys (INTAKE_DATA_KEYS)").add_subparsers(dest="action", required=True)
+    keys.add_parser("new", help="print a fresh random key, to put first in INTAKE_DATA_KEYS")
+    keys_rotate = keys.add_parser("rotate", help="re-encrypt every stored value and file under the first key, while serving")
+    keys_rotate.add_argument("--batch", type=int, default=rotation.BATCH, help="rows per transaction")
+
     db = commands.add_parser("db", help="the database").add_subparsers(dest="action", required=True)
     db.add_parser("upgrade", help="apply every migration")
     for door in doors:
@@ -58,6 +63,9 @@ def main(argv: Sequence[str] | None = None, doors: Iterable[str] = registry.DOOR
     try:
         found = registry.load_doors(doors)
         args = _parser(found).parse_args(argv)
+        if args.command == "keys" and args.action == "new":
+            print(crypto.new_key())  # needs no settings: it is how a deployment gets its first key
+            return 0
         settings = Settings.from_env()
         assembly = registry.assemble(settings, doors)
     except ConfigError as error:
@@ -66,7 +74,7 @@ def main(argv: Sequence[str] | None = None, doors: Iterable[str] = registry.DOOR
     door = assembly.door(getattr(args, "door", "") or "")
     if door is not None:
         return door.run_command(args, settings, assembly.intake)
-    handler = {"run": _run, "outbox": _outbox, "cases": _cases, "db": _db}[args.command]
+    handler = {"run": _run, "outbox": _outbox, "cases": _cases, "db": _db, "keys": _keys}[args.command]
     return handler(args, settings, assembly)
 
 
@@ -74,6 +82,21 @@ def _db(args, settings, assembly) -> int:  # type: ignore[no-untyped-def]
     engine = assembly.intake.store.engine
     migrate.upgrade(engine)
     print(f"intake: database is up to date ({engine.url.render_as_string(hide_password=True)})", file=sys.stderr)
+    return 0
+
+
+def _keys(args, settings, assembly) -> int:  # type: ignore[no-untyped-def]
+    store = assembly.intake.store
+    print(f"intake: re-encrypting under the first of {store.keys.count} data key(s), {args.batch} rows a transaction",
+          file=sys.stderr)  # fmt: skip
+    done = rotation.rotate(store, settings.uploads_dir, batch=args.batch)
+    for line in done.lines():
+        print(f"intake: {line}", file=sys.stderr)
+    if done.left:
+        print(f"intake: {done.left} value(s) were busy on every pass and are still under an older key: run it again",
+              file=sys.stderr)  # fmt: skip
+        return 1
+    print(f"intake: {done.rotated} re-encrypted; every value is under the first key", file=sys.stderr)
     return 0
 
 

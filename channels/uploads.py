@@ -1,13 +1,16 @@
-"""Files reporters send, on every door: what a file really is (by its bytes, not its name) and where it is kept."""
+"""Files reporters send, on every door: what a file really is (by its bytes, not its name) and where it is kept.
+
+Every file is kept encrypted under the data keys; `intake.store.crypto.read_file` opens it.
+"""
 
 from __future__ import annotations
 
 import hashlib
-import os
 import secrets
 from pathlib import Path
 
 from intake.evidence import KINDS, MAX_FILE_BYTES
+from intake.store.crypto import DataKeys, write_file
 
 MAX_BYTES = MAX_FILE_BYTES
 
@@ -31,8 +34,8 @@ def extension(content_type: str) -> str:
     return KINDS[content_type][0]
 
 
-def write(folder: Path, content_type: str, data: bytes, name_seed: str | None = None) -> Path:
-    """Write the file outside the web root, readable by this service only, under a name no URL leads to.
+def write(folder: Path, content_type: str, data: bytes, keys: DataKeys, name_seed: str | None = None) -> Path:
+    """Write the file encrypted, outside the web root, readable by this service only, under a name no URL leads to.
 
     With `name_seed` (a provider's id for the file) the name is a hash of it, so a retried
     webhook overwrites the same file instead of leaving a second copy; otherwise it is random.
@@ -40,9 +43,5 @@ def write(folder: Path, content_type: str, data: bytes, name_seed: str | None = 
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     stem = hashlib.sha256(name_seed.encode()).hexdigest()[:32] if name_seed else secrets.token_hex(16)
     path = folder / f"{stem}.{extension(content_type)}"
-    temporary = path.with_suffix(path.suffix + ".part")
-    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(descriptor, "wb") as handle:
-        handle.write(data)
-    os.replace(temporary, path)
+    write_file(path, data, keys)
     return path

@@ -50,5 +50,13 @@ class Answers:
         """ "Do not leave voicemails or messages": nothing may arrive unprompted."""
         return "no_messages" in self.values("safe_contact")
 
+    @property
+    def postcode_district(self) -> str | None:
+        """The outward code ("MK9") of the postcode read from where it happened, if one was."""
+        qid = self.flow.role_id("where")
+        answer = self.answers.get(qid) if qid else None
+        postcode = None if answer is None or answer.get("skipped") else answer.get("postcode")
+        return postcode.split()[0] if isinstance(postcode, str) and postcode.strip() else None
+
     def contact_ids(self) -> frozenset[str]:
         return frozenset(qid for role in CONTACT_ROLES if (qid := self.flow.role_id(role)))

@@ -145,6 +145,7 @@ def sync(
     case.strands = [s for s in meaning.values("strands") if s in profile.strands]
     case.incident_types = [t for t in meaning.values("incident_types") if t in profile.incident_types]
     case.contact = _contact(meaning, case.channel, reply_address)
+    case.postcode_district = meaning.postcode_district
     case.no_messages = conversation.no_messages
     assessment = risk.assess(answers, conversation.danger_evidence)
     raised_to_high = assessment.level == "high" and case.risk_level != "high"

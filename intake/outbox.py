@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, aliased
 
 from intake.errors import SendError
 from intake.messages import OutboundMessage, utcnow
+from intake.store.crypto import keys_for
 from intake.store.db import Store
 from intake.store.models import CaseEventRow, CaseRow, ConversationRow, InboundReceipt, OptOutRow, OutboxRow
 
@@ -71,6 +72,7 @@ def enqueue(
         channel=channel,
         purpose=purpose,
         recipient=recipient,
+        recipient_key=recipient_key(session, channel, recipient),
         payload=payload,
         case_id=case_id,
         conversation_id=conversation_id,
@@ -81,6 +83,13 @@ def enqueue(
     )
     session.add(row)
     return row
+
+
+def recipient_key(session: Session, channel: str, recipient: str | None) -> str | None:
+    """The keyed hash a recipient is found by: its address is encrypted, and so never compared."""
+    if recipient is None:
+        return None
+    return keys_for(session.get_bind().dialect).lookup(f"outbox.recipient:{channel}", recipient)
 
 
 class Waker:
@@ -175,7 +184,7 @@ def claim(store: Store, worker: str, now: datetime, limit: int = 20, channels: C
         # A conversation's replies arrive in the order they were written: a message waits
         # while an earlier one to the same chat is unsent (retrying after a 429, say).
         earlier.channel == OutboxRow.channel,
-        earlier.recipient == OutboxRow.recipient,
+        earlier.recipient_key == OutboxRow.recipient_key,
         earlier.conversation_id.is_not(None),
         earlier.status.in_(("pending", "sending")),
         earlier.id < OutboxRow.id,

@@ -37,7 +37,7 @@ def load_intake(settings: Settings, doors: Mapping[str, DoorTraits] | None = Non
     doors = dict(doors or {})
     check.check(flow, profiles, doors.values() or [DoorTraits("console")], keywords, MESSAGE_PLACEHOLDERS)
     return Intake(
-        store=Store(settings.database_url),
+        store=Store(settings.database_url, keys=settings.keys),
         profiles=profiles,
         public_url=settings.public_url,
         team_emails=settings.team_emails,

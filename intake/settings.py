@@ -11,11 +11,12 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
-from pydantic import Field, PrivateAttr, model_validator
+from pydantic import Field, PrivateAttr, field_validator, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from intake.config import EnvironSettings, WebAddress, from_environ, suffixed
 from intake.notify import EmailSettings
+from intake.store import crypto
 
 DEFAULT_PUBLIC_URL = "http://127.0.0.1:5000"
 P = TypeVar("P", bound=EnvironSettings)
@@ -27,6 +28,8 @@ class Settings(EnvironSettings):
     instance_path: Path = Field(default_factory=lambda: Path.cwd() / "instance")
     database_url: str = ""
     secret_key: str = Field(default="", repr=False)
+    # Fernet keys, comma-separated: the first encrypts, all decrypt. Generated under instance/ on SQLite only.
+    data_keys: str = Field(default="", repr=False)
     public_url: WebAddress = DEFAULT_PUBLIC_URL
     email: EmailSettings = Field(default_factory=lambda: EmailSettings(host=None))
     team_emails: dict[str, str] = Field(default_factory=dict)
@@ -37,6 +40,13 @@ class Settings(EnvironSettings):
     # Every variable, for each door to read its own settings from.
     environ: dict[str, str] = Field(default_factory=dict, repr=False)
     _parts: dict[type, Any] = PrivateAttr(default_factory=dict)
+    _local_data_key: bool = PrivateAttr(default=False)
+    _keyring: crypto.DataKeys | None = PrivateAttr(default=None)
+
+    @field_validator("data_keys")
+    @classmethod
+    def _data_keys(cls, value: str) -> str:
+        return ",".join(crypto.parse_keys(value)) if value.strip() else ""
 
     @model_validator(mode="after")
     def _defaults(self) -> Settings:
@@ -46,6 +56,17 @@ class Settings(EnvironSettings):
             object.__setattr__(self, "database_url", f"sqlite:///{instance / 'intake.db'}")
         if not self.secret_key:
             object.__setattr__(self, "secret_key", _local_secret(instance))
+        on_sqlite = self.database_url.startswith("sqlite")
+        local = crypto.local_key(instance, create=not self.data_keys and on_sqlite)
+        if not on_sqlite and (not self.data_keys or self.data_keys.split(",")[0] == local):
+            raise ValueError(
+                "INTAKE_DATA_KEYS: is required on a database other than SQLite, and may not be the key generated under "
+                f"{instance}: a key kept beside the data protects nothing. Make one with `intake keys new`, keep it in "
+                "your secret store, apart from the database and its backups, and set INTAKE_DATA_KEYS to it"
+            )
+        if not self.data_keys:
+            object.__setattr__(self, "data_keys", local)
+            self._local_data_key = True
         return self
 
     @classmethod
@@ -54,6 +75,14 @@ class Settings(EnvironSettings):
         return from_environ(
             cls, env, email=EmailSettings.from_env(env), team_emails=suffixed(env, "INTAKE_TEAM_EMAIL_"), environ=env
         )
+
+    @property
+    def keys(self) -> crypto.DataKeys:
+        """The data keys encrypted values and files are kept under, with the secret key for lookup hashes."""
+        if self._keyring is None:
+            keys = crypto.parse_keys(self.data_keys)
+            self._keyring = crypto.DataKeys(keys, self.secret_key, local=self._local_data_key)
+        return self._keyring
 
     def part(self, model: type[P]) -> P:
         """A door's own settings model, read from the same variables once."""

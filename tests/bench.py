@@ -24,7 +24,7 @@ from intake.orgs import load_profiles
 from intake.pipeline import Intake, handle
 from intake.store import migrate
 from intake.store.db import Store
-from tests.harness import ANONYMOUS_VICTIM, DOORS, EngineChat, engine_context, walk
+from tests.harness import ANONYMOUS_VICTIM, DOORS, EngineChat, engine_context, suite_keys, walk
 
 REPORTS = 40
 
@@ -105,7 +105,7 @@ def main() -> None:
     nlp.analyse("warm up", "en")
     texts = texts_of_a_report(profiles)
     with tempfile.TemporaryDirectory() as folder:
-        store = Store(f"sqlite:///{Path(folder) / 'bench.db'}")
+        store = Store(f"sqlite:///{Path(folder) / 'bench.db'}", keys=suite_keys())
         migrate.upgrade(store.engine)
         pipeline, bare = bench_pipeline(store, profiles, texts)
         store.dispose()

@@ -49,8 +49,14 @@ def profiles():
     return load_profiles()
 
 
+def _keys():  # type: ignore[no-untyped-def]
+    from tests.harness import suite_keys
+
+    return suite_keys()
+
+
 def _fresh_postgres(url: str) -> Store:
-    store = Store(url)
+    store = Store(url, keys=_keys())
     with store.engine.begin() as connection:
         Base.metadata.drop_all(connection)
         connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
@@ -77,7 +83,7 @@ def _empty(store: Store) -> None:
 def store(request, tmp_path: Path):
     """A migrated, empty database: a real SQLite file, or the PostgreSQL server when configured."""
     if request.param == "sqlite":
-        store = Store(f"sqlite:///{tmp_path / 'intake.db'}")
+        store = Store(f"sqlite:///{tmp_path / 'intake.db'}", keys=_keys())
         migrate.upgrade(store.engine)
         yield store
         store.dispose()
@@ -91,7 +97,7 @@ def store(request, tmp_path: Path):
 
 @pytest.fixture
 def sqlite_store(tmp_path: Path):
-    store = Store(f"sqlite:///{tmp_path / 'intake.db'}")
+    store = Store(f"sqlite:///{tmp_path / 'intake.db'}", keys=_keys())
     migrate.upgrade(store.engine)
     yield store
     store.dispose()

@@ -22,6 +22,18 @@ from intake.messages import Answer, Command, InboundMessage, OutboundMessage, Qu
 from intake.orgs.schema import Profile
 from intake.pipeline import Intake, handle
 from intake.questions import today_in
+from intake.store.crypto import DataKeys
+
+# The suite's data keys: every store and app a test makes uses them, so each reads what the
+# others wrote. On PostgreSQL start-up refuses to run without INTAKE_DATA_KEYS.
+TEST_DATA_KEYS = "oE6VOJQBTT2WJ1B5ctrIBGqi9ypEOzPBoXEoF1xjwcA="
+TEST_SECRET = "test-secret"
+
+
+def suite_keys(secret: str = TEST_SECRET) -> DataKeys:
+    """The suite's data keys, with the secret key that keys lookup hashes (the app's INTAKE_SECRET_KEY)."""
+    return DataKeys([TEST_DATA_KEYS], secret)
+
 
 # A Tuesday in November: no bank holiday near it, so deadlines are easy to read.
 FIXED_NOW = datetime(2026, 11, 17, 10, 30, tzinfo=UTC)

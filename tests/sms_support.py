@@ -13,6 +13,7 @@ from flask_app import create_app
 from intake.store import migrate
 from intake.store.db import Store
 from tests.fake_twilio import ACCOUNT_SID, AUTH_TOKEN, Serving
+from tests.harness import TEST_DATA_KEYS, TEST_SECRET
 
 PUBLIC_URL = "https://report.example.org"
 MKCC_NUMBER = "+447700900101"
@@ -62,7 +63,8 @@ def sms_config(instance: Path, database_url: str, twilio_base: str) -> dict[str,
     return {
         "INTAKE_INSTANCE_PATH": str(instance),
         "INTAKE_DATABASE_URL": database_url,
-        "INTAKE_SECRET_KEY": "test-secret",
+        "INTAKE_SECRET_KEY": TEST_SECRET,
+        "INTAKE_DATA_KEYS": TEST_DATA_KEYS,
         "INTAKE_PUBLIC_URL": PUBLIC_URL,
         "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
         "TWILIO_AUTH_TOKEN": AUTH_TOKEN,

@@ -230,10 +230,12 @@ class Terminal:
         """The question on screen, read from the database the chat writes, as a door reopening it would."""
         from intake.pipeline import Intake, current_replies
         from intake.privacy import sender_key
+        from intake.store.crypto import DataKeys, local_key
         from intake.store.db import Store
         from tests.harness import DOORS, asked
 
-        store = Store(f"sqlite:///{self.instance / 'intake.db'}")
+        # The chat ran on SQLite with no INTAKE_DATA_KEYS: it made the instance's own key.
+        store = Store(f"sqlite:///{self.instance / 'intake.db'}", keys=DataKeys([local_key(self.instance, create=False)], SECRET))
         try:
             core = Intake(store=store, profiles=load_profiles(), public_url="http://127.0.0.1:5000", team_emails={}, doors=DOORS)
             return asked(current_replies(core, "mkcc", "console", sender_key(SECRET, "console", "mkcc:tester")) or [])

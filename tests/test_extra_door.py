@@ -20,7 +20,7 @@ from intake.runtime import work
 from intake.store import migrate
 from intake.store.db import Store
 from intake.store.models import CaseRow, OutboxRow
-from tests.harness import ANONYMOUS_VICTIM
+from tests.harness import ANONYMOUS_VICTIM, TEST_DATA_KEYS
 
 DOOR = '''
 """A chat app door: JSON in, replies queued for its own sender, a reporter known by a phone number."""
@@ -111,7 +111,7 @@ def test_a_door_in_its_own_package_takes_a_whole_report_through_the_one_pipeline
     migrate.upgrade(Store(url).engine)
     sent = tmp_path / "sent.jsonl"
     config = {"INTAKE_INSTANCE_PATH": str(tmp_path), "INTAKE_DATABASE_URL": url, "INTAKE_SECRET_KEY": "k",
-              "CHATAPP_OUTBOX_FILE": str(sent)}  # fmt: skip
+              "INTAKE_DATA_KEYS": TEST_DATA_KEYS, "CHATAPP_OUTBOX_FILE": str(sent)}  # fmt: skip
     app = create_app(config, doors=(*registry.DOORS, door_package))
     assembly, client = app.extensions["assembly"], app.test_client()
     ids = iter(range(1, 100))

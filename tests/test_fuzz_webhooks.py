@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 from flask_app import create_app
 from intake.store import migrate
 from intake.store.db import Store
+from tests.harness import TEST_DATA_KEYS
 from tests.sms_support import MKCC_NUMBER, PUBLIC_URL, REPORTER, inbound_form, post_signed, status_form
 
 CASES = 3_000
@@ -50,6 +51,7 @@ def client(tmp_path_factory):
             "INTAKE_INSTANCE_PATH": str(folder),
             "INTAKE_DATABASE_URL": url,
             "INTAKE_SECRET_KEY": "fuzz-secret",
+            "INTAKE_DATA_KEYS": TEST_DATA_KEYS,
             "INTAKE_PUBLIC_URL": PUBLIC_URL,
             "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
             "TWILIO_AUTH_TOKEN": AUTH_TOKEN,

@@ -16,7 +16,7 @@ from intake import cases, outbox
 from intake.messages import utcnow
 from intake.store import migrate
 from intake.store.db import Store
-from tests.harness import NAMED_VICTIM
+from tests.harness import NAMED_VICTIM, TEST_DATA_KEYS
 from tests.sms_support import REPORTER, database_url, fake_twilio, report_by_text, sms_config
 
 TOKEN = "metrics-token-for-tests-0123456789"
@@ -55,7 +55,11 @@ def test_healthz_answers_ok_while_the_process_is_up(store, tmp_path):
 
 def test_healthz_answers_ok_even_when_the_database_does_not_so_an_outage_restarts_nothing(tmp_path):
     app = create_app(
-        {"INTAKE_INSTANCE_PATH": str(tmp_path), "INTAKE_DATABASE_URL": "postgresql+psycopg://nobody@127.0.0.1:1/none"}
+        {
+            "INTAKE_INSTANCE_PATH": str(tmp_path),
+            "INTAKE_DATABASE_URL": "postgresql+psycopg://nobody@127.0.0.1:1/none",
+            "INTAKE_DATA_KEYS": TEST_DATA_KEYS,
+        }
     )
     assert app.test_client().get("/healthz").status_code == 200
 
@@ -67,7 +71,11 @@ def test_readyz_answers_ready_when_the_database_answers_at_the_newest_migration(
 
 def test_readyz_answers_503_naming_the_reason_when_the_database_does_not_answer(tmp_path):
     app = create_app(
-        {"INTAKE_INSTANCE_PATH": str(tmp_path), "INTAKE_DATABASE_URL": "postgresql+psycopg://nobody@127.0.0.1:1/none"}
+        {
+            "INTAKE_INSTANCE_PATH": str(tmp_path),
+            "INTAKE_DATABASE_URL": "postgresql+psycopg://nobody@127.0.0.1:1/none",
+            "INTAKE_DATA_KEYS": TEST_DATA_KEYS,
+        }
     )
     response = app.test_client().get("/readyz")
     assert response.status_code == 503
@@ -257,7 +265,11 @@ def test_outbox_depth_oldest_age_failures_and_overdue_first_contacts_are_read_fr
 
 def test_a_scrape_while_the_database_is_down_still_answers_saying_so(tmp_path):
     app = create_app(
-        {"INTAKE_INSTANCE_PATH": str(tmp_path), "INTAKE_DATABASE_URL": "postgresql+psycopg://nobody@127.0.0.1:1/none"}
+        {
+            "INTAKE_INSTANCE_PATH": str(tmp_path),
+            "INTAKE_DATABASE_URL": "postgresql+psycopg://nobody@127.0.0.1:1/none",
+            "INTAKE_DATA_KEYS": TEST_DATA_KEYS,
+        }
     )
     samples = scrape(app.test_client())
     assert value(samples, "intake_metrics_database_up") == 0

@@ -20,7 +20,7 @@ from intake.runtime import core_senders
 from intake.settings import Settings
 from intake.store.db import Store
 from intake.store.models import CaseEventRow, CaseRow, OptOutRow, OutboxRow
-from tests.harness import ANONYMOUS_VICTIM, FIXED_NOW, PipelineChat
+from tests.harness import ANONYMOUS_VICTIM, FIXED_NOW, TEST_DATA_KEYS, PipelineChat, suite_keys
 
 PHONE = "+447700900913"
 STORY = "Zephaniah Quillfeather painted a slur on flat 14B and spat at my daughter"
@@ -144,7 +144,7 @@ def test_threads_claiming_together_never_take_the_same_row_and_between_them_take
 
 
 def _claim_in_process(url: str, worker: str, start, results) -> None:
-    store = Store(url)
+    store = Store(url, keys=suite_keys())
     try:
         results.put((worker, claim_until_empty(store, worker, FIXED_NOW, start)))
     finally:
@@ -397,6 +397,7 @@ def test_team_notices_reach_a_real_smtp_server_with_the_reference_the_risk_and_n
         instance_path=tmp_path,
         database_url=intake.store.url,
         secret_key="test",
+        data_keys=TEST_DATA_KEYS,
         public_url="https://report.example.org",
         email=EmailSettings(host="127.0.0.1", port=controller.port, sender="hate-reports@intake.example", timeout=5.0),
     )
@@ -428,6 +429,7 @@ def test_a_team_notice_with_no_smtp_host_is_written_to_the_mail_folder(intake, t
         instance_path=tmp_path,
         database_url=intake.store.url,
         secret_key="test",
+        data_keys=TEST_DATA_KEYS,
         public_url="https://report.example.org",
         email=EmailSettings(host=None),
     )

@@ -372,7 +372,7 @@ def test_every_message_is_saved_so_a_restarted_service_carries_on_from_the_same_
     question, text = None, "hi"
     for _ in range(40):
         # A new process every time: a fresh Intake and engine on the same database.
-        fresh = Store(intake.store.url)
+        fresh = Store(intake.store.url, keys=intake.store.keys)
         try:
             restarted = Intake(store=fresh, profiles=intake.profiles, public_url=intake.public_url, team_emails={}, doors=DOORS)
             if question is not None:

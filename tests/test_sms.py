@@ -14,6 +14,7 @@ from channels.sms.segments import cost
 from intake import housekeeping, outbox
 from intake.messages import utcnow
 from intake.settings import Settings
+from intake.store.crypto import read_file
 from intake.store.models import AttachmentRow, CaseEventRow, CaseRow, ConversationRow, InboundReceipt, OptOutRow, OutboxRow
 from tests.sms_support import (
     MKCC_NUMBER,
@@ -198,7 +199,8 @@ def test_an_mms_photo_becomes_an_attachment_kept_outside_the_web_root_and_delete
         [attachment] = session.scalars(select(AttachmentRow)).all()
         path = Path(attachment.stored_path)
         assert (attachment.content_type, attachment.size) == ("image/jpeg", len(JPEG))
-    assert path.read_bytes() == JPEG and path.is_relative_to(tmp_path / "uploads")
+    assert read_file(path, store.keys) == JPEG and path.is_relative_to(tmp_path / "uploads")
+    assert JPEG not in path.read_bytes()  # kept encrypted
     assert oct(path.stat().st_mode & 0o777) == "0o600"
     assert twilio.deleted_media == [url.removeprefix(twilio.base)]
 

@@ -26,8 +26,9 @@ from intake import outbox
 from intake.messages import utcnow
 from intake.runtime import work
 from intake.settings import Settings
+from intake.store.crypto import read_file
 from intake.store.models import AttachmentRow, CaseRow, ConversationRow, InboundReceipt, OutboxRow
-from tests.harness import ANONYMOUS_VICTIM
+from tests.harness import ANONYMOUS_VICTIM, TEST_DATA_KEYS
 from tests.telegram_fake import FakeTelegram
 
 TOKEN = "123456:TEST-token"
@@ -64,6 +65,7 @@ def environ(store, fake, tmp_path) -> dict[str, str]:
         "INTAKE_DATABASE_URL": store.url,
         "INTAKE_INSTANCE_PATH": str(tmp_path),
         "INTAKE_SECRET_KEY": "test-secret",
+        "INTAKE_DATA_KEYS": TEST_DATA_KEYS,
         "INTAKE_PUBLIC_URL": "https://report.example.org",
         "TELEGRAM_BOT_TOKEN_MKCC": TOKEN,
         "TELEGRAM_WEBHOOK_SECRET_MKCC": SECRET,
@@ -445,7 +447,7 @@ def test_a_photo_becomes_an_attachment_and_a_file_of_another_kind_is_refused_onc
     [attachment] = attachments(store)
     assert attachment.content_type == "image/png" and attachment.size == len(PNG)
     stored = Path(attachment.stored_path)
-    assert stored.read_bytes() == PNG and tmp_path in stored.parents
+    assert read_file(stored, store.keys) == PNG and PNG not in stored.read_bytes() and tmp_path in stored.parents
     document = recorded("document")
     reporter.deliver(document)
     getfile_calls = len(fake.of("getFile"))
@@ -472,7 +474,8 @@ def test_a_file_telegram_will_not_hand_over_is_said_so_and_its_caption_is_kept(c
 def test_without_a_token_the_door_is_off_and_says_so(store, tmp_path):
     from intake.orgs import load_profiles
 
-    config = {"INTAKE_INSTANCE_PATH": str(tmp_path), "INTAKE_SECRET_KEY": "k", "INTAKE_DATABASE_URL": store.url}
+    config = {"INTAKE_INSTANCE_PATH": str(tmp_path), "INTAKE_SECRET_KEY": "k", "INTAKE_DATABASE_URL": store.url,
+              "INTAKE_DATA_KEYS": TEST_DATA_KEYS}  # fmt: skip
     settings = Settings.from_env(config)
     assert telegram_door.sender(settings, load_profiles()) is None
     assert "off" in telegram_door.describe(settings, load_profiles())[0]

@@ -29,7 +29,7 @@ from intake.pipeline import Intake
 from intake.store import migrate
 from intake.store.db import Store
 from intake.store.models import CaseRow, ConversationRow, OutboxRow
-from tests.harness import DOORS, FIXED_NOW, PipelineChat, asked
+from tests.harness import DOORS, FIXED_NOW, PipelineChat, asked, suite_keys
 
 GOLDEN_DIR = Path(__file__).parent / "data" / "transcripts"
 Step = str | tuple[str, str]
@@ -385,7 +385,7 @@ def render(transcript: dict[str, Any]) -> str:
 @pytest.mark.parametrize("name", sorted(SCRIPTS))
 def test_the_transcript_matches_its_golden_file(name, profiles, request, tmp_path):
     path = GOLDEN_DIR / f"{name}.json"
-    store = Store(f"sqlite:///{tmp_path / 'golden.db'}")
+    store = Store(f"sqlite:///{tmp_path / 'golden.db'}", keys=suite_keys())
     migrate.upgrade(store.engine)
     try:
         actual = render(play(SCRIPTS[name], store, profiles))

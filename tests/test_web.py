@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -11,8 +12,10 @@ from channels.web import security, uploads
 from channels.web.ratelimit import RateLimiter
 from flask_app import create_app
 from intake.store import migrate
+from intake.store.crypto import read_file
 from intake.store.db import Store
 from intake.store.models import AttachmentRow, CaseRow, ConversationRow
+from tests.harness import TEST_DATA_KEYS
 from tests.web_client import ANONYMOUS_VICTIM, WebReporter
 
 SECRET = "web-test-secret-" + "x" * 32
@@ -21,7 +24,8 @@ PDF = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n"
 
 
 def make_app(tmp_path, url: str, **env: str):
-    config = {"INTAKE_INSTANCE_PATH": str(tmp_path), "INTAKE_DATABASE_URL": url, "INTAKE_SECRET_KEY": SECRET, **env}
+    config = {"INTAKE_INSTANCE_PATH": str(tmp_path), "INTAKE_DATABASE_URL": url, "INTAKE_SECRET_KEY": SECRET,
+              "INTAKE_DATA_KEYS": TEST_DATA_KEYS, **env}  # fmt: skip
     return create_app(config)
 
 
@@ -271,8 +275,8 @@ def test_a_photo_and_a_pdf_are_stored_outside_the_web_root_and_attached_to_the_c
     static = app.blueprints["web"].static_folder
     for path in paths:
         assert path.startswith(str(tmp_path / "uploads" / "mkcc")) and not path.startswith(static)
-        with open(path, "rb") as stored:
-            assert stored.read() in (PNG, PDF)
+        assert read_file(Path(path), store_of(app).keys) in (PNG, PDF)  # kept encrypted, opened with the data keys
+        assert PNG not in Path(path).read_bytes() and PDF not in Path(path).read_bytes()
 
 
 @pytest.mark.parametrize(

@@ -13,17 +13,20 @@ from channels.sms.config import TwilioAccount
 from channels.sms.form import Media
 from channels.sms.twilio_api import client, media_prefix
 from intake.messages import Attachment
+from intake.store.crypto import DataKeys
 
 log = logging.getLogger(__name__)
 _MEDIA_SID = re.compile(r"/Messages/(MM[0-9a-fA-F]{32})/Media/(ME[0-9a-fA-F]{32})$")
 
 
-def fetch_all(account: TwilioAccount, media: tuple[Media, ...], uploads_dir: Path) -> tuple[list[Attachment], list[str]]:
+def fetch_all(
+    account: TwilioAccount, media: tuple[Media, ...], uploads_dir: Path, keys: DataKeys
+) -> tuple[list[Attachment], list[str]]:
     """The attachments that could be kept, and why each of the others was not (messages.FILE_REFUSALS)."""
     kept: list[Attachment] = []
     refused: list[str] = []
     for index, item in enumerate(media):
-        found = _fetch(account, item, uploads_dir, index)
+        found = _fetch(account, item, uploads_dir, keys, index)
         if isinstance(found, str):
             refused.append(found)
         else:
@@ -31,7 +34,7 @@ def fetch_all(account: TwilioAccount, media: tuple[Media, ...], uploads_dir: Pat
     return kept, refused
 
 
-def _fetch(account: TwilioAccount, item: Media, uploads_dir: Path, index: int) -> Attachment | str:
+def _fetch(account: TwilioAccount, item: Media, uploads_dir: Path, keys: DataKeys, index: int) -> Attachment | str:
     if not item.url.startswith(media_prefix(account)) or _MEDIA_SID.search(item.url) is None:
         log.warning("sms media %d: not a media URL of this Twilio account, not fetched", index)
         return "not_fetched"
@@ -47,7 +50,7 @@ def _fetch(account: TwilioAccount, item: Media, uploads_dir: Path, index: int) -
     if kind is None:
         log.warning("sms media %d: not an image or PDF by its content, refused", index)
         return "wrong_kind"
-    path = uploads.write(uploads_dir / "sms", kind, data, name_seed=item.url)
+    path = uploads.write(uploads_dir / "sms", kind, data, keys, name_seed=item.url)
     _delete_at_twilio(account, item.url, index)
     return Attachment(
         filename=f"photo-{index + 1}.{uploads.extension(kind)}", content_type=kind, size=len(data), stored_path=str(path)

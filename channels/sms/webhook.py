@@ -108,7 +108,7 @@ def inbound():  # type: ignore[no-untyped-def]
     )
     if sms.media and not already_handled(here.intake, message):
         # Fetched only for a message not handled before: a retry asks Twilio for nothing.
-        kept, refused = media.fetch_all(account, sms.media, here.settings.uploads_dir)
+        kept, refused = media.fetch_all(account, sms.media, here.settings.uploads_dir, here.settings.keys)
         message = replace(message, attachments=tuple(kept), refused_files=tuple(refused))
     replies = handle(here.intake, message)
     return _twiml(render(replies), action=_delivery_url(sms.message_sid, replies))

@@ -42,7 +42,9 @@ class TelegramDoor(Door):
         from channels.telegram.receive import Receiver
         from channels.telegram.runner import RUNNER
 
-        return Receiver(intake, settings.secret_key, settings.uploads_dir, self.configs(settings, intake.profiles), RUNNER)
+        return Receiver(
+            intake, settings.secret_key, settings.uploads_dir, settings.keys, self.configs(settings, intake.profiles), RUNNER
+        )
 
     def blueprint(self, settings: Settings, intake: Intake) -> Blueprint | None:
         from channels.telegram.webhook import make_blueprint

@@ -23,6 +23,7 @@ from channels.telegram.updates import FileRef, Incoming, parse
 from intake.messages import Attachment, InboundMessage, Toggle
 from intake.pipeline import Intake, already_handled, handle
 from intake.privacy import sender_key
+from intake.store.crypto import DataKeys
 
 log = logging.getLogger(__name__)
 CHANNEL = "telegram"
@@ -33,6 +34,7 @@ class Receiver:
     intake: Intake
     secret_key: str
     uploads_dir: Path
+    keys: DataKeys
     configs: dict[str, BotConfig]
     runner: Runner
 
@@ -112,4 +114,4 @@ class Receiver:
             return "not_fetched"
         if data is None:
             return "too_big"
-        return files.keep(self.uploads_dir, data, ref.name, name_seed=f"{config.bot_id}:{update_id}")
+        return files.keep(self.uploads_dir, self.keys, data, ref.name, name_seed=f"{config.bot_id}:{update_id}")

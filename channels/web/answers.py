@@ -16,6 +16,7 @@ from babel.numbers import format_decimal
 from channels.web import uploads
 from intake.i18n import Translator
 from intake.messages import Answer, Attachment, Question
+from intake.store.crypto import DataKeys
 
 # The longest answer the form takes in one field: far past any report, short of a pasted book.
 MAX_ANSWER_CHARS = 50_000
@@ -38,7 +39,7 @@ def answer(question: Question, form: Any, t: Translator) -> tuple[Answer | None,
     return Answer(question.id, text=text), {}
 
 
-def evidence(files: list[Any], folder: Path, t: Callable[..., str]) -> tuple[list[Attachment], dict[str, str]]:
+def evidence(files: list[Any], folder: Path, keys: DataKeys, t: Callable[..., str]) -> tuple[list[Attachment], dict[str, str]]:
     """The files posted with a description, stored; or why none were kept: a reporter sees every refusal."""
     chosen = [f for f in files if f.filename]  # every browser sends an empty file input
     if len(chosen) > uploads.MAX_FILES:
@@ -50,7 +51,7 @@ def evidence(files: list[Any], folder: Path, t: Callable[..., str]) -> tuple[lis
         if isinstance(result, uploads.Rejected):
             return [], {"evidence": _refusal(result.reason, t)}
         checked.append((upload.filename, result, data))
-    return [uploads.store(folder, name, kind, data) for name, kind, data in checked], {}
+    return [uploads.store(folder, name, kind, data, keys) for name, kind, data in checked], {}
 
 
 def _refusal(reason: str, t: Callable[..., str]) -> str:

@@ -7,6 +7,7 @@ from pathlib import Path, PurePath
 
 from channels import uploads
 from intake.messages import Attachment
+from intake.store.crypto import DataKeys
 
 MAX_FILE_BYTES = uploads.MAX_BYTES
 MAX_FILES = 5
@@ -33,9 +34,9 @@ def check(filename: str, data: bytes) -> str | Rejected:
     return kind
 
 
-def store(directory: Path, filename: str, kind: str, data: bytes) -> Attachment:
-    """Write the file under a random name no URL leads to, readable by this service's user only."""
-    path = uploads.write(directory, kind, data)
+def store(directory: Path, filename: str, kind: str, data: bytes, keys: DataKeys) -> Attachment:
+    """Write the file encrypted under a random name no URL leads to, readable by this service's user only."""
+    path = uploads.write(directory, kind, data, keys)
     # Keep only the name's last part: a browser may send a whole client path.
     shown = PurePath(filename.replace("\\", "/")).name[:200] or f"evidence.{uploads.extension(kind)}"
     return Attachment(filename=shown, content_type=kind, size=len(data), stored_path=str(path))

@@ -165,7 +165,9 @@ def _answer(profile: Profile, action: str, form: Any) -> Response:
     given, errors = answers.answer(view, form, t)
     files: list[Attachment] = []
     if given is not None and view.takes_files:
-        files, errors = answers.evidence(request.files.getlist("evidence"), state().settings.uploads_dir / profile.slug, t)
+        files, errors = answers.evidence(
+            request.files.getlist("evidence"), state().settings.uploads_dir / profile.slug, state().settings.keys, t
+        )
     if errors or given is None:
         return pages.render(profile, Page(errors=errors, status=400, change=form.get("change") or None))
     return _after(profile, _send(profile, answer=given, provider_id=form_id, attachments=tuple(files)))

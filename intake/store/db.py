@@ -10,6 +10,8 @@ from pathlib import Path
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
+from intake.store.crypto import DataKeys, bind
+
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 
 
@@ -41,11 +43,14 @@ def make_engine(url: str) -> Engine:
 
 
 class Store:
-    """One database: hand out transactions."""
+    """One database: hand out transactions. Its encrypted columns use `keys`; without them they cannot be used."""
 
-    def __init__(self, url: str):
+    def __init__(self, url: str, keys: DataKeys | None = None):
         self.url = url
         self.engine = make_engine(url)
+        self.keys = keys
+        if keys is not None:
+            bind(self.engine, keys)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         # SQLite has one writer at a time. Threads of this process queue on a lock, woken the
         # moment it is free, rather than on SQLite's busy handler, which sleeps and polls and

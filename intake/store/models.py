@@ -1,4 +1,11 @@
-"""SQLAlchemy models: conversations, cases and their timeline, inbound receipts, the outbox."""
+"""SQLAlchemy models: conversations, cases and their timeline, inbound receipts, the outbox.
+
+What a reporter said, who they are and how to reach them is encrypted at rest
+(`intake.store.crypto`): answers, contact details, conversation state, stored replies,
+message payloads and addresses, the timeline's data and file names. Ids, times,
+statuses, risk, strands, incident types, door, language and the postcode district stay
+in clear: the queues filter on them and the returns count them.
+"""
 
 from __future__ import annotations
 
@@ -17,7 +24,9 @@ from sqlalchemy import (
     UniqueConstraint,
     text,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, validates
+
+from intake.store.crypto import EncryptedJSON, EncryptedText
 
 
 class UTCDateTime(TypeDecorator):
@@ -52,9 +61,9 @@ class ConversationRow(Base):
     channel: Mapped[str] = mapped_column(String(16))
     sender_key: Mapped[str] = mapped_column(String(128))
     status: Mapped[str] = mapped_column(String(16))
-    state: Mapped[dict[str, Any]]
+    state: Mapped[dict[str, Any]] = mapped_column(EncryptedJSON)
     # The raw address, only while the conversation may still need to reply through the outbox.
-    reply_address: Mapped[str | None] = mapped_column(String(256))
+    reply_address: Mapped[str | None] = mapped_column(EncryptedText)
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
@@ -90,7 +99,7 @@ class InboundReceipt(Base):
     instance: Mapped[str] = mapped_column(String(64), default="", server_default="")
     provider_id: Mapped[str] = mapped_column(String(128))
     conversation_id: Mapped[int | None] = mapped_column(ForeignKey("conversations.id"))
-    replies: Mapped[list[Any]]
+    replies: Mapped[list[Any]] = mapped_column(EncryptedJSON)
     received_at: Mapped[datetime]
     # The message's id in the reporter's chat, kept so a quick exit can erase it (Telegram).
     message_ref: Mapped[str | None] = mapped_column(String(64))
@@ -108,14 +117,16 @@ class CaseRow(Base):
     reporter_role: Mapped[str | None] = mapped_column(String(16))
     anonymous: Mapped[bool | None]
     language: Mapped[str] = mapped_column(String(16))
-    answers: Mapped[dict[str, Any]]
+    answers: Mapped[dict[str, Any]] = mapped_column(EncryptedJSON)
     strands: Mapped[list[Any]]
     incident_types: Mapped[list[Any]]
     risk_score: Mapped[int] = mapped_column(Integer, default=0)
     risk_level: Mapped[str] = mapped_column(String(16))
     risk_reasons: Mapped[list[Any]]
     # Only where the reporter gave their name and agreed to be contacted.
-    contact: Mapped[dict[str, Any] | None]
+    contact: Mapped[dict[str, Any] | None] = mapped_column(EncryptedJSON)
+    # The outward code of the postcode where it happened ("MK9"), in clear for the returns and maps.
+    postcode_district: Mapped[str | None] = mapped_column(String(8))
     created_at: Mapped[datetime]
     submitted_at: Mapped[datetime | None]
     first_contact_due: Mapped[datetime]
@@ -137,7 +148,9 @@ class CaseEventRow(Base):
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
     at: Mapped[datetime]
     kind: Mapped[str] = mapped_column(String(32))
-    data: Mapped[dict[str, Any]]
+    # Further information, what was disclosed, officer notes: always encrypted, so a fact the
+    # returns count goes in a column of its own, as `kind` does.
+    data: Mapped[dict[str, Any]] = mapped_column(EncryptedJSON)
     case: Mapped[CaseRow] = relationship(back_populates="events")
 
 
@@ -146,7 +159,8 @@ class AttachmentRow(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
     conversation_id: Mapped[int | None] = mapped_column(ForeignKey("conversations.id"))
-    filename: Mapped[str] = mapped_column(String(256))
+    # The name the reporter's device gave the file ("amina-front-door.jpg"): encrypted, as the file is.
+    filename: Mapped[str] = mapped_column(EncryptedText)
     content_type: Mapped[str] = mapped_column(String(128))
     size: Mapped[int]
     stored_path: Mapped[str] = mapped_column(String(512))
@@ -162,8 +176,11 @@ class OutboxRow(Base):
     org: Mapped[str] = mapped_column(String(32))
     channel: Mapped[str] = mapped_column(String(16))
     purpose: Mapped[str] = mapped_column(String(32))  # victims_code | team_notice | reply | officer_message
-    recipient: Mapped[str | None] = mapped_column(String(256))  # cleared once delivered or failed
-    payload: Mapped[dict[str, Any]]
+    recipient: Mapped[str | None] = mapped_column(EncryptedText)  # cleared once delivered or failed
+    # A keyed hash of (channel, recipient), so a chat's messages are found and kept in order
+    # without comparing addresses, which are encrypted; cleared with the recipient.
+    recipient_key: Mapped[str | None] = mapped_column(String(64))
+    payload: Mapped[dict[str, Any]] = mapped_column(EncryptedJSON)
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
     # The conversation a reply belongs to, so a quick exit can find and erase what was sent.
     conversation_id: Mapped[int | None] = mapped_column(ForeignKey("conversations.id"), index=True)
@@ -179,6 +196,13 @@ class OutboxRow(Base):
     sent_at: Mapped[datetime | None]
 
     __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),)
+
+    @validates("recipient")
+    def _forget_recipient_key(self, _name: str, recipient: str | None) -> str | None:
+        # Clearing the address clears its hash too; a new address gets its hash from outbox.enqueue.
+        if recipient is None:
+            self.recipient_key = None
+        return recipient
 
 
 class OptOutRow(Base):

@@ -29,6 +29,7 @@ from tests.e2e.browser import (
     require_browser,
     serve,
 )
+from tests.harness import TEST_DATA_KEYS
 from tests.web_client import WebReporter
 
 pytestmark = pytest.mark.browser
@@ -74,6 +75,7 @@ def site(tmp_path_factory):
                 "INTAKE_INSTANCE_PATH": str(folder),
                 "INTAKE_DATABASE_URL": url,
                 "INTAKE_SECRET_KEY": "browser-tests-" + "k" * 40,
+                "INTAKE_DATA_KEYS": TEST_DATA_KEYS,
                 "INTAKE_WEB_EXIT_URL": exit_url,
                 "INTAKE_WEB_POSTS_PER_MINUTE": "100000",
             }
