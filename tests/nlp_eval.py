@@ -33,7 +33,7 @@ import yaml
 from intake.nlp import analyse
 
 DATA = Path(__file__).parent / "data" / "nlp"
-SETS = {"dev": (DATA, DATA / "dev"), "train": (DATA / "train",), "frozen": (DATA / "frozen",)}
+SETS = {"dev": (DATA, DATA / "dev"), "train": (DATA / "train", DATA / "train" / "replies"), "frozen": (DATA / "frozen",)}
 Z = 1.959964  # two-sided 95%
 
 

@@ -46,6 +46,14 @@ def value(samples, name: str, **labels: str) -> float:
 
 
 # ---- liveness and readiness ----------------------------------------------------------------------
+def app_without_a_database(tmp_path):
+    return create_app(
+        {
+            "INTAKE_INSTANCE_PATH": str(tmp_path),
+            "INTAKE_DATABASE_URL": "postgresql+psycopg://nobody@127.0.0.1:1/none",
+            "INTAKE_DATA_KEYS": TEST_DATA_KEYS,
+        }
+    )
 
 
 def test_healthz_answers_ok_while_the_process_is_up(store, tmp_path):
@@ -54,13 +62,7 @@ def test_healthz_answers_ok_while_the_process_is_up(store, tmp_path):
 
 
 def test_healthz_answers_ok_even_when_the_database_does_not_so_an_outage_restarts_nothing(tmp_path):
-    app = create_app(
-        {
-            "INTAKE_INSTANCE_PATH": str(tmp_path),
-            "INTAKE_DATABASE_URL": "postgresql+psycopg://nobody@127.0.0.1:1/none",
-            "INTAKE_DATA_KEYS": TEST_DATA_KEYS,
-        }
-    )
+    app = app_without_a_database(tmp_path)
     assert app.test_client().get("/healthz").status_code == 200
 
 
@@ -70,13 +72,7 @@ def test_readyz_answers_ready_when_the_database_answers_at_the_newest_migration(
 
 
 def test_readyz_answers_503_naming_the_reason_when_the_database_does_not_answer(tmp_path):
-    app = create_app(
-        {
-            "INTAKE_INSTANCE_PATH": str(tmp_path),
-            "INTAKE_DATABASE_URL": "postgresql+psycopg://nobody@127.0.0.1:1/none",
-            "INTAKE_DATA_KEYS": TEST_DATA_KEYS,
-        }
-    )
+    app = app_without_a_database(tmp_path)
     response = app.test_client().get("/readyz")
     assert response.status_code == 503
     assert response.json == {"status": "unavailable", "reason": "database: no answer (OperationalError)"}
@@ -264,13 +260,7 @@ def test_outbox_depth_oldest_age_failures_and_overdue_first_contacts_are_read_fr
 
 
 def test_a_scrape_while_the_database_is_down_still_answers_saying_so(tmp_path):
-    app = create_app(
-        {
-            "INTAKE_INSTANCE_PATH": str(tmp_path),
-            "INTAKE_DATABASE_URL": "postgresql+psycopg://nobody@127.0.0.1:1/none",
-            "INTAKE_DATA_KEYS": TEST_DATA_KEYS,
-        }
-    )
+    app = app_without_a_database(tmp_path)
     samples = scrape(app.test_client())
     assert value(samples, "intake_metrics_database_up") == 0
     assert not [name for name, _ in samples if name.startswith("intake_outbox")]

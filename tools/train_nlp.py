@@ -111,7 +111,8 @@ def _fit_stage(x, rows: list[tuple[str, dict]], names: tuple[str, ...]) -> tuple
         if y.sum() == 0:
             bias[i] = -10.0  # never seen: never predicted
             continue
-        model = LogisticRegression(C=C, class_weight="balanced", solver="liblinear", random_state=SEED, max_iter=1000)
+        # No class weights and an unpenalised intercept: a reply that says nothing scores near its label's base rate.
+        model = LogisticRegression(C=C, solver="liblinear", intercept_scaling=10.0, random_state=SEED, max_iter=1000)
         model.fit(x, y)
         weights[i] = model.coef_[0]
         bias[i] = model.intercept_[0]
@@ -137,19 +138,6 @@ def _f(tp: int, fp: int, fn: int, beta: float = 1.0) -> float:
     b2 = beta * beta
     denominator = (1 + b2) * tp + b2 * fn + fp
     return (1 + b2) * tp / denominator if denominator else 0.0
-
-
-def choose_gate(model: classifier.Model, dev: list[tuple[str, dict]]) -> float:
-    """The highest first-stage danger score below which no short dev message would have been flagged by the second stage."""
-    always = classifier.Model({**model.meta, "gate": 0.0}, model.ngrams, model.mixed, embed=model.embed)
-    first_only = classifier.Model({**model.meta, "gate": 1.0}, model.ngrams)
-    lowest = 1.0
-    for _, row in dev:
-        if len(classifier.words(row["text"])) >= classifier.Model.SHORT:
-            continue
-        if always.score(row["text"]).probabilities["danger"] >= min(GRID):
-            lowest = min(lowest, first_only.score(row["text"]).probabilities["danger"])
-    return max([g for g in (0.01, 0.02, 0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5) if g <= lowest] or [0.0])
 
 
 def choose_thresholds(model: classifier.Model, dev: list[tuple[str, dict]]) -> dict[str, float]:
@@ -223,9 +211,11 @@ def train(cache: EmbeddingCache | None = None) -> tuple[dict, dict[str, np.ndarr
         "embedding_weight": EMBEDDING_WEIGHT,
         "trained_with": f"scikit-learn {sklearn.__version__}",
     }
-    model = classifier.Model({**meta, "gate": 0.0}, *_stages(with_shipped, len(names)), embed=cache)
-    meta["gate"] = choose_gate(model, dev)
-    model = classifier.Model(meta, model.ngrams, model.mixed, embed=cache)
+    # A short reply is embedded only when the first stage alone already reads it as danger:
+    # most of a conversation is replies, and they then cost no embedding.
+    always = classifier.Model({**meta, "gate": 0.0}, *_stages(with_shipped, len(names)), embed=cache)
+    meta["gate"] = choose_thresholds(always, dev)["danger"]
+    model = classifier.Model(meta, always.ngrams, always.mixed, embed=cache)
     meta["thresholds"] = choose_thresholds(model, dev)
     return meta, arrays
 

@@ -122,13 +122,14 @@ class Model:
     """Two stages: n-grams alone, then n-grams with a sentence embedding where the first leaves doubt.
 
     A reply of a few words ("yes", "2", a postcode) is embedded only when the first stage's
-    danger score reaches `gate`, which training sets on dev so that no short dev message the
-    second stage would flag is missed; replies are most of a conversation, and never pay
-    for an embedding. Anything longer is embedded, at most EMBEDDED_WINDOWS windows of it,
-    the ones the first stage finds most alarming.
+    danger score reaches `gate` (training sets it to the 999 line's threshold, chosen on dev):
+    replies are most of a conversation, and a calm one pays for no embedding. Anything longer
+    is embedded, at most EMBEDDED_WINDOWS windows of it, the ones the first stage finds most
+    alarming, each cut to EMBEDDED_CHARACTERS.
     """
 
-    EMBEDDED_WINDOWS = 3
+    EMBEDDED_WINDOWS = 2
+    EMBEDDED_CHARACTERS = 400
     SHORT = 4  # words: below this a message is a reply, not an account
 
     def __init__(self, meta: dict, ngrams: Stage, mixed: Stage | None = None, embed=None):
@@ -153,6 +154,7 @@ class Model:
 
         chosen = sorted(range(len(parts)), key=lambda i: -first[i].max())[: self.EMBEDDED_WINDOWS]
         texts = [text] if len(parts) == 1 else [" ".join(parts[i]) for i in chosen]
+        texts = [t[: self.EMBEDDED_CHARACTERS] for t in texts]
         vectors = (self.embed or embedding.embed)(texts)
         second = np.array([_sigmoid(self.mixed.logits(*features[i], vector)) for i, vector in zip(chosen, vectors, strict=True)])
         best = second.max(axis=0)
