@@ -26,7 +26,8 @@ OUR_LABELS = {"org", "door", "outcome", "channel", "endpoint", "code", "le"}
 
 
 def app_on(store: Store, tmp_path, **env: str):
-    return create_app({"INTAKE_INSTANCE_PATH": str(tmp_path), "INTAKE_DATABASE_URL": database_url(store), **env})
+    config = {"INTAKE_INSTANCE_PATH": str(tmp_path), "INTAKE_DATABASE_URL": database_url(store), "INTAKE_DATA_KEYS": TEST_DATA_KEYS}
+    return create_app({**config, **env})
 
 
 def scrape(client, **kwargs) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
@@ -81,8 +82,8 @@ def test_readyz_answers_503_naming_the_reason_when_the_database_does_not_answer(
 @pytest.mark.parametrize(
     ("revision", "reason"),
     [
-        pytest.param(None, "the database is at no migration, the code at 0003: run intake db upgrade", id="never migrated"),
-        pytest.param("0002", "the database is at 0002, the code at 0003: run intake db upgrade", id="one behind"),
+        pytest.param(None, "the database is at no migration, the code at 0004: run intake db upgrade", id="never migrated"),
+        pytest.param("0002", "the database is at 0002, the code at 0004: run intake db upgrade", id="one behind"),
     ],
 )
 def test_readyz_answers_503_until_every_migration_is_applied(tmp_path, revision, reason):
@@ -101,7 +102,7 @@ def test_readyz_answers_503_when_the_database_is_newer_than_the_code(sqlite_stor
         session.execute(text("UPDATE alembic_version SET version_num = '0099'"))
     response = app_on(sqlite_store, tmp_path).test_client().get("/readyz")
     assert response.status_code == 503
-    assert response.json["reason"] == "migrations: the database is at 0099, newer than this code (0003)"
+    assert response.json["reason"] == "migrations: the database is at 0099, newer than this code (0004)"
 
 
 def test_the_migrations_have_one_head():

@@ -22,7 +22,12 @@ ANSWERS = ("Yes", "No", "I am not sure", "Stay anonymous", "Ask me first", "Fami
            "Support worker or carer", "None for now", "None of these", "Something else", "They live nearby",
            "Skip this question", "Done", "Continue")  # fmt: skip
 EVERYWHERE = ("1", "2", "3", "4", "5", "6", "1 3", "2, 4", "1 2 5", "3 4 7", "MK9 3EJ", "M22 5RQ", "mk6 1ab", "12/11",
-              "3/12/2026", "2026-11-30", "ok", "OK", "yes", "no", "skip")  # fmt: skip
+              "3/12/2026", "2026-11-30", "ok", "OK", "yes", "no", "skip",
+              # A first message, and the keywords every door knows: a greeting or HELP is not a plea.
+              "hello", "hi", "hi there", "hiya", "hey", "good morning", "hello I want to report something", "report",
+              "salam", "salaam", "assalamu alaikum", "namaste", "sat sri akal", "hola", "ola", "oi", "czesc",
+              "dzien dobry", "buna", "salut", "pryvit", "marhaba", "ahlan", "nomoshkar", "kem cho", "iska warran",
+              "help", "HELP", "back", "BACK", "stop", "STOP", "start", "exit", "EXIT", "new", "language", "status")  # fmt: skip
 
 
 def main() -> int:
