@@ -26,7 +26,11 @@ OUR_LABELS = {"org", "door", "outcome", "channel", "endpoint", "code", "le"}
 
 
 def app_on(store: Store, tmp_path, **env: str):
-    config = {"INTAKE_INSTANCE_PATH": str(tmp_path), "INTAKE_DATABASE_URL": database_url(store), "INTAKE_DATA_KEYS": TEST_DATA_KEYS}
+    config = {
+        "INTAKE_INSTANCE_PATH": str(tmp_path),
+        "INTAKE_DATABASE_URL": database_url(store),
+        "INTAKE_DATA_KEYS": TEST_DATA_KEYS,
+    }
     return create_app({**config, **env})
 
 
