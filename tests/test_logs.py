@@ -23,7 +23,7 @@ from intake.pipeline import current_replies
 from intake.privacy import sender_key
 from intake.runtime import work
 from intake.settings import Settings
-from tests.harness import NAMED_VICTIM, asked, typed, wanted
+from tests.harness import NAMED_VICTIM, TEST_DATA_KEYS, asked, typed, wanted
 from tests.sms_support import REPORTER, database_url, fake_twilio, report_by_text, sms_config
 
 NAME = NAMED_VICTIM["name"]
@@ -88,7 +88,7 @@ def test_a_whole_report_by_telegram_logs_json_with_no_words_name_or_number(store
     try:
         app = create_app({
             "INTAKE_DATABASE_URL": database_url(store), "INTAKE_INSTANCE_PATH": str(tmp_path),
-            "INTAKE_SECRET_KEY": "test-secret", "INTAKE_PUBLIC_URL": "https://report.example.org",
+            "INTAKE_DATA_KEYS": TEST_DATA_KEYS, "INTAKE_SECRET_KEY": "test-secret", "INTAKE_PUBLIC_URL": "https://report.example.org",
             "TELEGRAM_BOT_TOKEN_MKCC": TOKEN, "TELEGRAM_WEBHOOK_SECRET_MKCC": SECRET, "TELEGRAM_API_BASE": fake.url,
         })  # fmt: skip
         reporter = Reporter(fake, app, webhook(app.test_client()))
@@ -110,7 +110,9 @@ def test_a_whole_report_by_telegram_logs_json_with_no_words_name_or_number(store
 def test_a_whole_report_on_the_web_form_logs_json_with_no_words_name_or_number(store, tmp_path, logged):
     from tests.web_client import WebReporter
 
-    app = create_app({"INTAKE_INSTANCE_PATH": str(tmp_path), "INTAKE_DATABASE_URL": database_url(store)})
+    app = create_app(
+        {"INTAKE_INSTANCE_PATH": str(tmp_path), "INTAKE_DATABASE_URL": database_url(store), "INTAKE_DATA_KEYS": TEST_DATA_KEYS}
+    )
     reporter = WebReporter(app.test_client())
     reporter.start()
     reporter.report(NAMED)
@@ -123,7 +125,12 @@ def test_a_whole_report_on_the_web_form_logs_json_with_no_words_name_or_number(s
 
 def test_a_whole_report_on_the_console_logs_json_with_no_words_name_or_number(store, tmp_path, logged):
     settings = Settings.from_env(
-        {"INTAKE_INSTANCE_PATH": str(tmp_path), "INTAKE_DATABASE_URL": database_url(store), "INTAKE_SECRET_KEY": "s"}
+        {
+            "INTAKE_INSTANCE_PATH": str(tmp_path),
+            "INTAKE_DATABASE_URL": database_url(store),
+            "INTAKE_DATA_KEYS": TEST_DATA_KEYS,
+            "INTAKE_SECRET_KEY": "s",
+        }
     )
     assembly = assemble(settings)
     intake = assembly.intake
