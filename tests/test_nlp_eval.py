@@ -99,7 +99,7 @@ def test_on_dev_pii_recall_is_at_least_095(dev, label):
 # they only ever go up, towards the targets in the NLP issue (danger R 0.95 and P 0.90, strands
 # 0.80, types 0.75, names 0.85). A failure names no row: the frozen set is not for tuning.
 # Scored on 2 December 2026: danger R 0.96 P 0.59, pause P 0.90 R 0.70, strands 0.67, types 0.63,
-# names 0.28, and danger recall 0.85 or more in every language (Romanian lowest).
+# names 0.38, and danger recall 0.85 or more in every language (Romanian lowest).
 FROZEN_FLOORS = {
     "danger recall": 0.94,
     "danger precision": 0.56,
@@ -107,7 +107,7 @@ FROZEN_FLOORS = {
     "danger recall in each language": 0.82,
     "strand": 0.64,
     "type": 0.60,
-    "name": 0.25,
+    "name": 0.35,
 }
 
 

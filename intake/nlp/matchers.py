@@ -92,7 +92,9 @@ class NameFinder:
         self.matcher = Matcher(nlp.vocab)
         if lang in _CASELESS:
             # A script without capitals cannot show where a name ends: take up to two words.
-            name = [{"IS_ALPHA": True}, {"IS_ALPHA": True, "OP": "?"}]
+            # Not IS_ALPHA: a Bengali, Gujarati or Gurmukhi vowel sign is a mark, not a letter.
+            word = {"IS_PUNCT": False, "LIKE_NUM": False, "IS_SPACE": False}
+            name = [word, {**word, "OP": "?"}]
         else:
             name = [{"IS_TITLE": True}, {"IS_TITLE": True, "OP": "?"}, {"IS_TITLE": True, "OP": "?"}]
         for code in (lang,) if lang == "en" else (lang, "en"):
