@@ -69,7 +69,13 @@ def test_a_model_trained_on_other_features_stops_start_up_naming_the_file(tmp_pa
 
 def test_a_missing_model_stops_start_up_saying_how_to_rebuild_it(tmp_path):
     with pytest.raises(ConfigError, match="make train"):
+        classifier.check(tmp_path)
+    with pytest.raises(ConfigError, match="make train"):
         classifier.load(tmp_path)
+
+
+def test_start_up_checks_the_shipped_model_without_loading_its_weights():
+    assert classifier.check() == len(classifier.load().labels)
 
 
 def test_one_alarming_sentence_in_a_long_description_is_not_drowned_by_the_rest():

@@ -175,13 +175,13 @@ def read_patterns(text: str, lang: str) -> Analysis:
 
 
 def check_patterns() -> dict[str, dict[str, int]]:
-    """Read and check every pattern file now, so a bad one stops start-up; return phrase counts by kind.
+    """Read and check every pattern file and the model's description now, so a bad one stops start-up; return counts by kind.
 
     The spaCy pipelines are built when first needed; a serving process calls `warm()` first.
     """
     counts = pipeline.check_all()
     counts["pii"] = {"shapes": pii.check()}
-    counts["model"] = {"labels": len(classifier.shipped().labels)}
+    counts["model"] = {"labels": classifier.check()}
     return counts
 
 

@@ -183,6 +183,20 @@ def load(folder: Path = MODEL_DIR) -> Model:
     return Model(meta, ngrams, mixed)
 
 
+def check(folder: Path = MODEL_DIR) -> int:
+    """Check the shipped model's description and that its weights are there, without loading them; its label count."""
+    meta_path, weights_path = folder / "classifier.json", folder / "classifier.npz"
+    try:
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise ConfigError(f"{meta_path}: cannot read the NLP model ({error}); run `make train`") from error
+    if meta.get("features_version") != FEATURES_VERSION or meta.get("buckets") != BUCKETS:
+        raise ConfigError(f"{meta_path}: the model was trained on other features; run `make train`")
+    if not weights_path.is_file():
+        raise ConfigError(f"{weights_path}: the NLP model's weights are missing; run `make train`")
+    return len(meta["labels"])
+
+
 @lru_cache(maxsize=1)
 def shipped() -> Model:
     return load()
