@@ -11,6 +11,7 @@ import io
 import json
 import logging
 import re
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -192,38 +193,40 @@ def test_a_request_id_is_on_every_line_logged_while_handling_that_request(sqlite
     assert len(others) == 1 and others[0]["request_id"]
 
 
-def test_an_exception_is_logged_by_type_and_place_never_by_its_message():
+@contextmanager
+def json_lines(name: str):
+    """Yield a logger whose lines, formatted as the app formats them, land in a list of their texts."""
     stream = io.StringIO()
     handler = logging.StreamHandler(stream)
     handler.setFormatter(logs.JsonFormatter())
-    logger = logging.getLogger("intake.test.exceptions")
+    logger = logging.getLogger(name)
     logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    written: list[str] = []
     try:
+        yield logger, written
+    finally:
+        logger.removeHandler(handler)
+        written.extend(stream.getvalue().splitlines())
+
+
+def test_an_exception_is_logged_by_type_and_place_never_by_its_message():
+    with json_lines("intake.test.exceptions") as (logger, written):
         try:
             raise ValueError(f"could not parse {REPORTER} from {NAME}")
         except ValueError:
             logger.exception("parsing failed")
-    finally:
-        logger.removeHandler(handler)
-    [line] = [json.loads(text) for text in stream.getvalue().splitlines()]
+    [line] = [json.loads(text) for text in written]
     assert line["message"] == "parsing failed" and line["exception"]["type"] == "builtins.ValueError"
     assert Path(__file__).name in line["exception"]["frames"][-1]
-    assert_no_secrets(stream.getvalue())
+    assert_no_secrets("\n".join(written))
 
 
 def test_lines_logged_inside_a_request_id_carry_it_and_lines_after_do_not():
-    stream = io.StringIO()
-    handler = logging.StreamHandler(stream)
-    handler.setFormatter(logs.JsonFormatter())
-    logger = logging.getLogger("intake.test.ids")
-    logger.addHandler(handler)
-    logger.setLevel(logging.INFO)
-    try:
+    with json_lines("intake.test.ids") as (logger, written):
         with logs.request_id("0123456789abcdef0123456789abcdef"):
             logger.info("inside", extra={"attempt": 2})
         logger.info("after")
-    finally:
-        logger.removeHandler(handler)
-    inside, after = (json.loads(text) for text in stream.getvalue().splitlines())
+    inside, after = (json.loads(text) for text in written)
     assert inside["request_id"] == "0123456789abcdef0123456789abcdef" and inside["attempt"] == 2
     assert "request_id" not in after

@@ -196,8 +196,6 @@ def train(cache: EmbeddingCache | None = None) -> tuple[dict, dict[str, np.ndarr
     rows, dev = _rows("train"), _rows("dev")
     names, ngrams, mixed = fit(rows, cache)
     arrays = {**_sparse("ngrams", ngrams), **_sparse("mixed", mixed)}
-    # Decisions are made on the weights as shipped (float16), so training and reading agree.
-    with_shipped = dict(arrays)
     meta = {
         "version": 2,
         "features_version": classifier.FEATURES_VERSION,
@@ -213,19 +211,13 @@ def train(cache: EmbeddingCache | None = None) -> tuple[dict, dict[str, np.ndarr
     }
     # A short reply is embedded only when the first stage alone already reads it as danger:
     # most of a conversation is replies, and they then cost no embedding.
-    always = classifier.Model({**meta, "gate": 0.0}, *_stages(with_shipped, len(names)), embed=cache)
+    # Decisions are made on the weights as shipped (float16), so training and reading agree.
+    shipped = classifier.stage(arrays, "ngrams", len(names)), classifier.stage(arrays, "mixed", len(names))
+    always = classifier.Model({**meta, "gate": 0.0}, *shipped, embed=cache)
     meta["gate"] = choose_thresholds(always, dev)["danger"]
     model = classifier.Model(meta, always.ngrams, always.mixed, embed=cache)
     meta["thresholds"] = choose_thresholds(model, dev)
     return meta, arrays
-
-
-def _stages(arrays: dict[str, np.ndarray], labels: int) -> tuple[classifier.Stage, classifier.Stage]:
-    class Stored(dict):
-        files = property(lambda self: list(self))
-
-    stored = Stored(arrays)
-    return classifier._stage(stored, "ngrams", labels), classifier._stage(stored, "mixed", labels)
 
 
 def main() -> int:

@@ -161,10 +161,11 @@ class Model:
         return Scores(dict(zip(self.labels, (float(p) for p in best), strict=True)), embedded=True)
 
 
-def _stage(stored, prefix: str, labels: int) -> Stage:
+def stage(stored, prefix: str, labels: int) -> Stage:
+    """One stage from its arrays: an npz file as shipped, or the dict training is about to write."""
     weights = np.zeros((labels, BUCKETS), dtype=np.float16)
     weights[stored[f"{prefix}_rows"], stored[f"{prefix}_columns"]] = stored[f"{prefix}_values"]
-    dense = stored[f"{prefix}_dense"].astype(np.float32) if f"{prefix}_dense" in stored.files else None
+    dense = stored[f"{prefix}_dense"].astype(np.float32) if f"{prefix}_dense" in stored else None
     return Stage(weights, stored[f"{prefix}_bias"].astype(np.float32), dense)
 
 
@@ -176,8 +177,8 @@ def load(folder: Path = MODEL_DIR) -> Model:
         if meta.get("features_version") != FEATURES_VERSION or meta.get("buckets") != BUCKETS:
             raise ConfigError(f"{meta_path}: the model was trained on other features; run `make train`")
         with np.load(weights_path, allow_pickle=False) as stored:
-            ngrams = _stage(stored, "ngrams", len(meta["labels"]))
-            mixed = _stage(stored, "mixed", len(meta["labels"])) if "mixed_bias" in stored.files else None
+            ngrams = stage(stored, "ngrams", len(meta["labels"]))
+            mixed = stage(stored, "mixed", len(meta["labels"])) if "mixed_bias" in stored else None
     except (OSError, ValueError, KeyError) as error:
         raise ConfigError(f"{weights_path}: cannot read the NLP model ({error}); run `make train`") from error
     return Model(meta, ngrams, mixed)
