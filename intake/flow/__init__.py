@@ -178,6 +178,9 @@ class Vocabulary(_Strict):
     signpost_purposes: dict[str, str]
     accessible_formats: dict[str, str]
     commitments: dict[str, str]
+    action_kinds: dict[str, str]
+    outcomes: dict[str, str]
+    disclosure_exceptions: dict[str, str]
 
 
 class _Keywords(RootModel[dict[str, Keyword]]):

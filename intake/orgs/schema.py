@@ -69,6 +69,9 @@ OfferId = Annotated[str, AfterValidator(_known("offers", "offer"))]
 PurposeId = Annotated[str, AfterValidator(_known("signpost_purposes", "signpost purpose"))]
 FormatId = Annotated[str, AfterValidator(_known("accessible_formats", "accessible format"))]
 CommitmentId = Annotated[str, AfterValidator(_known("commitments", "commitment"))]
+ActionKindId = Annotated[str, AfterValidator(_known("action_kinds", "action kind"))]
+OutcomeId = Annotated[str, AfterValidator(_known("outcomes", "outcome"))]
+ExceptionId = Annotated[str, AfterValidator(_known("disclosure_exceptions", "disclosure exception"))]
 Id = Annotated[str, AfterValidator(_pattern(_ID, "an id (lower_case_with_underscores)"))]
 Phone = Annotated[str, AfterValidator(_pattern(_UK_PHONE, "a phone number of digits and spaces"))]
 Email = Annotated[str, AfterValidator(_pattern(_EMAIL, "an email address"))]
@@ -189,6 +192,37 @@ class Brand(_Fact):
         return self
 
 
+class ActionKind(_Fact):
+    """A kind of action-plan item; `legal` marks court or tenancy action, which the returns count apart."""
+
+    id: ActionKindId
+    legal: bool
+    section: str = Field(min_length=1)  # where the policy names it ("§7.3"), or "not in the policy"
+
+
+class Recipient(_Fact):
+    """Someone a case officer may refer a case or disclose information to."""
+
+    id: Id
+    name: str = Field(min_length=1)
+    section: str = Field(min_length=1)
+
+
+class DisclosureException(_Fact):
+    """A ground the policy gives for sharing without the reporter's consent."""
+
+    id: ExceptionId
+    section: str = Field(min_length=1)
+
+
+DEFAULT_OUTCOMES = ["resolved", "not_resolved", "withdrawn", "no_further_action"]
+
+
+def _unique_ids(items: list) -> list:
+    _unique([item.id for item in items])
+    return items
+
+
 class Notifications(_Fact):
     team_email: Email | None = None
 
@@ -218,6 +252,13 @@ class Profile(_Fact):
     victims_code: VictimsCode
     notifications: Notifications
     brand: Brand
+    # The console's lists: what a plan may hold, whom a case may go to, why without consent, how it ends.
+    action_kinds: Annotated[list[ActionKind], Field(min_length=1), AfterValidator(_unique_ids)]
+    referral_recipients: Annotated[list[Recipient], Field(min_length=1), AfterValidator(_unique_ids)]
+    disclosure_exceptions: Annotated[list[DisclosureException], AfterValidator(_unique_ids)]
+    outcomes: Annotated[list[OutcomeId], Field(min_length=1), AfterValidator(_unique)] = Field(
+        default_factory=lambda: list(DEFAULT_OUTCOMES)
+    )
     _source: Path | None = PrivateAttr(default=None)
 
     @field_validator("timezone")
