@@ -61,8 +61,8 @@ def open_case(session: Session, *, reference: str, profile: Profile, channel: st
     return case
 
 
-def add_event(session: Session, case: CaseRow, kind: str, at: datetime, **data: Any) -> None:
-    session.add(CaseEventRow(case=case, at=at, kind=kind, data=data))
+def add_event(session: Session, case: CaseRow, kind: str, at: datetime, *, actor_id: int | None = None, **data: Any) -> None:
+    session.add(CaseEventRow(case=case, at=at, kind=kind, data=data, actor_id=actor_id))
 
 
 # ---- what each event does to a case --------------------------------------------------------------
@@ -203,6 +203,9 @@ def case_json(case: CaseRow, *, detail: bool = False) -> dict[str, Any]:
         "victims_code_delivered_at": _iso(case.victims_code_delivered_at),
         "victims_code_status": case.victims_code_status,
         "attachments": len(case.attachments),
+        "work_status": case.work_status,
+        "outcome": case.outcome,
+        "first_contacted_at": _iso(case.first_contacted_at),
     }
     if detail:
         # The reporter's own words stay as said only in `answers`, for the case officer; anywhere

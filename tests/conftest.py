@@ -75,6 +75,8 @@ def postgres_store():
 
 def _empty(store: Store) -> None:
     with store.engine.begin() as connection:
+        # The audit log's trigger refuses every DELETE; between tests, the superuser sets it aside.
+        connection.execute(text("SET LOCAL session_replication_role = replica"))
         for table in reversed(Base.metadata.sorted_tables):
             connection.execute(table.delete())
 

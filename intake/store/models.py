@@ -9,7 +9,7 @@ in clear: the queues filter on them and the returns count them.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any, ClassVar
 
 from sqlalchemy import (
@@ -135,9 +135,24 @@ class CaseRow(Base):
     victims_code_delivered_at: Mapped[datetime | None]
     victims_code_status: Mapped[str | None] = mapped_column(String(16))
     no_messages: Mapped[bool] = mapped_column(default=False)
+    # The officers' side, apart from the reporter-side `status`: new -> open -> closed.
+    work_status: Mapped[str] = mapped_column(String(16), default="new", server_default="new")
+    outcome: Mapped[str | None] = mapped_column(String(32))
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("staff_accounts.id"))
+    first_contacted_at: Mapped[datetime | None]
+    plan_agreed_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
+    linked_case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
+    # Bumped by every write, so two officers saving at once cannot both win (see intake.casework).
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     events: Mapped[list[CaseEventRow]] = relationship(back_populates="case", order_by="CaseEventRow.id")
     attachments: Mapped[list[AttachmentRow]] = relationship(back_populates="case", order_by="AttachmentRow.id")
+    action_items: Mapped[list[ActionItemRow]] = relationship(back_populates="case", order_by="ActionItemRow.id")
+    owner: Mapped[StaffAccountRow | None] = relationship(foreign_keys=[owner_id])
+
+    __mapper_args__: ClassVar = {"version_id_col": version}
+    __table_args__ = (Index("ix_cases_queue", "org", "work_status", "first_contact_due"),)
 
 
 class CaseEventRow(Base):
@@ -151,7 +166,10 @@ class CaseEventRow(Base):
     # Further information, what was disclosed, officer notes: always encrypted, so a fact the
     # returns count goes in a column of its own, as `kind` does.
     data: Mapped[dict[str, Any]] = mapped_column(EncryptedJSON)
+    # The staff account that did it; none for what the reporter or the pipeline did.
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("staff_accounts.id"))
     case: Mapped[CaseRow] = relationship(back_populates="events")
+    actor: Mapped[StaffAccountRow | None] = relationship()
 
 
 class AttachmentRow(Base):
@@ -214,3 +232,79 @@ class OptOutRow(Base):
     sender_key: Mapped[str] = mapped_column(String(128))
     at: Mapped[datetime]
     __table_args__ = (UniqueConstraint("channel", "sender_key", name="uq_opt_out_sender"),)
+
+
+class ActionItemRow(Base):
+    """One item of a case's action plan: what, who, by when, and how far it has got."""
+
+    __tablename__ = "action_items"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))  # an id from the profile's action_kinds
+    what: Mapped[str] = mapped_column(EncryptedText)
+    who: Mapped[str] = mapped_column(EncryptedText)
+    due: Mapped[date | None]
+    status: Mapped[str] = mapped_column(String(16))  # planned | in_progress | done | dropped
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    case: Mapped[CaseRow] = relationship(back_populates="action_items")
+
+
+class StaffAccountRow(Base):
+    """A case officer, team leader or admin of one landlord. The email is unique across landlords."""
+
+    __tablename__ = "staff_accounts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    org: Mapped[str] = mapped_column(String(32), index=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)  # kept lower-case
+    name: Mapped[str] = mapped_column(String(128))
+    role: Mapped[str] = mapped_column(String(16))  # officer | team_leader | admin
+    password_hash: Mapped[str] = mapped_column(String(256))
+    # The authenticator's key: set at enrolment, encrypted like every other secret we hold.
+    totp_secret: Mapped[str | None] = mapped_column(EncryptedText)
+    totp_enrolled_at: Mapped[datetime | None]
+    # The last time step whose code was accepted, so a code seen once is never accepted again.
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)
+    disabled: Mapped[bool] = mapped_column(default=False)
+    failed_count: Mapped[int] = mapped_column(Integer, default=0)
+    failed_since: Mapped[datetime | None]
+    locked_until: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+    password_changed_at: Mapped[datetime]
+
+
+class StaffSessionRow(Base):
+    """A signed-in browser. The cookie holds a random token; only its hash is stored."""
+
+    __tablename__ = "staff_sessions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("staff_accounts.id"), index=True)
+    created_at: Mapped[datetime]
+    last_seen_at: Mapped[datetime]
+    # When the password was last asked again, for downloads.
+    reauth_at: Mapped[datetime | None]
+    ended_at: Mapped[datetime | None]
+    account: Mapped[StaffAccountRow] = relationship()
+
+
+class AuditRow(Base):
+    """One look or change by staff: who, what, which case, when, from where. Append-only (a trigger refuses the rest)."""
+
+    __tablename__ = "audit_log"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    org: Mapped[str] = mapped_column(String(32))
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("staff_accounts.id"))
+    action: Mapped[str] = mapped_column(String(32))
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
+    detail: Mapped[dict[str, Any]] = mapped_column(EncryptedJSON)
+    address: Mapped[str | None] = mapped_column(String(64))
+    at: Mapped[datetime]
+    account: Mapped[StaffAccountRow | None] = relationship()
+    case: Mapped[CaseRow | None] = relationship()
+
+    __table_args__ = (
+        Index("ix_audit_org_at", "org", "at"),
+        Index("ix_audit_case", "case_id"),
+        Index("ix_audit_account", "account_id"),
+    )
