@@ -1,0 +1,309 @@
+"""What a case officer does to a case: each action checks its facts, changes the case and writes its timeline event.
+
+No Flask here: the console (staff/) calls these, and so could any other client. A mistake
+is a `Refused` naming the field and a msgid to show; permissions are the caller's to check.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from intake import sla
+from intake.answers import Answers
+from intake.cases import add_event
+from intake.i18n import mark
+from intake.orgs.schema import Profile
+from intake.store.models import ActionItemRow, CaseRow, StaffAccountRow
+
+RISK_LEVELS = ("standard", "medium", "high")
+CONTACT_METHODS = ("phone", "in_person", "interview", "message", "email", "letter")
+CONTACT_OUTCOMES = ("spoke", "met", "left_message", "no_answer")
+# Only a conversation stops the first-contact clock; an attempt shows on the timeline.
+REACHED = ("spoke", "met")
+CONTACT_WITH = ("reporter", "victim")
+ACTION_STATUSES = ("planned", "in_progress", "done", "dropped")
+BASES = ("consent", "exception")
+CONSENT_SOURCES = ("intake", "now")
+REVIEW_KINDS = ("formal", "informal")
+CONTACT_LOOKBACK = timedelta(days=7)
+NOTE_LIMIT = 5000
+
+
+class Refused(Exception):
+    """An action the facts do not allow; `message` is a msgid the console shows beside `field`."""
+
+    def __init__(self, field: str, message: str, **params: Any):
+        super().__init__(message)
+        self.field, self.message, self.params = field, message, params
+
+
+class CaseChanged(Exception):
+    """Someone else changed the case after this officer opened it."""
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who acts, and when: every action's timeline line carries both."""
+
+    account: StaffAccountRow
+    at: datetime
+
+
+def check_version(case: CaseRow, seen: int | None) -> None:
+    """Refuse a change made from a page showing an older version of the case."""
+    if seen is not None and seen != case.version:
+        raise CaseChanged(case.reference)
+
+
+def _event(session: Session, case: CaseRow, actor: Actor, kind: str, **data: Any) -> None:
+    add_event(session, case, kind, actor.at, actor_id=actor.account.id, **data)
+    _open(case)
+
+
+def _open(case: CaseRow) -> None:
+    # Any officer's action on a new case means someone is working it.
+    if case.work_status == "new":
+        case.work_status = "open"
+
+
+def _text(value: str | None, field: str, *, required: bool = True, limit: int = NOTE_LIMIT) -> str:
+    value = (value or "").strip()
+    if required and not value:
+        raise Refused(field, mark("Enter some text"))
+    if len(value) > limit:
+        raise Refused(field, mark("Write %(limit)s characters or fewer"), limit=limit)
+    return value
+
+
+def _one_of(value: str | None, allowed: tuple[str, ...] | list[str], field: str, message: str) -> str:
+    if value not in allowed:
+        raise Refused(field, message)
+    return value
+
+
+def _not_closed(case: CaseRow) -> None:
+    if case.work_status == "closed":
+        raise Refused("case", mark("This case is closed. Reopen it to change it."))
+
+
+# ---- ownership ---------------------------------------------------------------------------------
+def assign(session: Session, case: CaseRow, actor: Actor, to: StaffAccountRow) -> None:
+    """Give the case to `to` (an officer taking it gives it to themselves)."""
+    if to.org != case.org or to.disabled:
+        raise Refused("owner", mark("Choose someone in your team"))
+    previous = case.owner_id
+    case.owner_id = to.id
+    _event(session, case, actor, "assigned", to=to.id, to_name=to.name, previous=previous)
+
+
+# ---- risk --------------------------------------------------------------------------------------
+def review_risk(session: Session, case: CaseRow, actor: Actor, level: str | None, reasons: str | None) -> None:
+    """Confirm or change the risk level, with reasons; the intake assessment stays on the timeline."""
+    _not_closed(case)
+    level = _one_of(level, RISK_LEVELS, "level", mark("Choose a risk level"))
+    reasons = _text(reasons, "reasons")
+    previous = case.risk_level
+    case.risk_level = level
+    _event(session, case, actor, "risk_reviewed", level=level, previous=previous, reasons=reasons)
+
+
+# ---- contact -----------------------------------------------------------------------------------
+def record_contact(
+    session: Session,
+    case: CaseRow,
+    actor: Actor,
+    profile: Profile,
+    *,
+    method: str | None,
+    happened_at: datetime | None,
+    outcome: str | None,
+    note: str | None,
+    with_whom: str | None = "reporter",
+) -> None:
+    """A contact or an attempt; one that reached the person stops the first-contact clock and restarts the next."""
+    _not_closed(case)
+    method = _one_of(method, CONTACT_METHODS, "method", mark("Choose how the contact was made"))
+    outcome = _one_of(outcome, CONTACT_OUTCOMES, "outcome", mark("Choose what happened"))
+    with_whom = _one_of(with_whom or "reporter", CONTACT_WITH, "with_whom", mark("Choose who the contact was with"))
+    if happened_at is None:
+        raise Refused("happened_at", mark("Enter when it happened"))
+    if happened_at > actor.at:
+        raise Refused("happened_at", mark("When it happened must be now or in the past"))
+    if happened_at < actor.at - CONTACT_LOOKBACK:
+        raise Refused("happened_at", mark("When it happened must be in the last 7 days"))
+    note = _text(note, "note", required=False)
+    if outcome in REACHED:
+        if case.first_contacted_at is None or happened_at < case.first_contacted_at:
+            case.first_contacted_at = happened_at
+        cadence = profile.contact_cadence_working_days
+        case.next_contact_due = sla.next_contact_due(happened_at, cadence, profile.timezone)
+    _event(
+        session,
+        case,
+        actor,
+        "contact",
+        method=method,
+        outcome=outcome,
+        with_whom=with_whom,
+        happened_at=happened_at.isoformat(),
+        note=note,
+    )
+
+
+def add_note(session: Session, case: CaseRow, actor: Actor, text: str | None) -> None:
+    _event(session, case, actor, "note", text=_text(text, "text"))
+
+
+# ---- the action plan ---------------------------------------------------------------------------
+def add_action(
+    session: Session,
+    case: CaseRow,
+    actor: Actor,
+    profile: Profile,
+    *,
+    kind: str | None,
+    what: str | None,
+    who: str | None,
+    due: date | None,
+) -> ActionItemRow:
+    _not_closed(case)
+    kinds = {k.id: k for k in profile.action_kinds}
+    kind = _one_of(kind, list(kinds), "kind", mark("Choose a kind of action"))
+    what = _text(what, "what", limit=500)
+    who = _text(who, "who", limit=200)
+    if due is not None and due < actor.at.date() - timedelta(days=1):
+        raise Refused("due", mark("The date it is due by must be today or in the future"))
+    item = ActionItemRow(
+        case=case, kind=kind, what=what, who=who, due=due, status="planned", created_at=actor.at, updated_at=actor.at
+    )
+    session.add(item)
+    session.flush()
+    _event(
+        session,
+        case,
+        actor,
+        "action_added",
+        item=item.id,
+        action_kind=kind,
+        legal=kinds[kind].legal,
+        what=what,
+        who=who,
+        due=due.isoformat() if due else None,
+    )
+    return item
+
+
+def update_action(session: Session, case: CaseRow, actor: Actor, item_id: int | None, status: str | None) -> None:
+    item = next((i for i in case.action_items if i.id == item_id), None)
+    if item is None:
+        raise Refused("item", mark("Choose an action from the plan"))
+    status = _one_of(status, ACTION_STATUSES, "status", mark("Choose a status"))
+    previous, item.status, item.updated_at = item.status, status, actor.at
+    _event(session, case, actor, "action_updated", item=item.id, action_kind=item.kind, status=status, previous=previous)
+
+
+def agree_plan(session: Session, case: CaseRow, actor: Actor, agreed_on: date | None) -> None:
+    """Record the day the plan was agreed with the complainant."""
+    if agreed_on is None:
+        raise Refused("agreed_on", mark("Enter the date the plan was agreed"))
+    if agreed_on > actor.at.date():
+        raise Refused("agreed_on", mark("The date the plan was agreed must be today or in the past"))
+    if not case.action_items:
+        raise Refused("agreed_on", mark("Add at least one action before recording that the plan was agreed"))
+    case.plan_agreed_at = datetime.combine(agreed_on, actor.at.timetz())
+    _event(session, case, actor, "plan_agreed", agreed_on=agreed_on.isoformat())
+
+
+# ---- referrals and disclosures -----------------------------------------------------------------
+def intake_sharing(case: CaseRow) -> str | None:
+    """What the reporter said at intake about sharing: yes, ask_first, no, or None when not asked or skipped."""
+    return Answers(case.answers).value("sharing")
+
+
+def disclose(
+    session: Session,
+    case: CaseRow,
+    actor: Actor,
+    profile: Profile,
+    *,
+    recipient: str | None,
+    other_recipient: str | None,
+    shared: str | None,
+    purpose: str | None,
+    basis: str | None,
+    consent_source: str | None = None,
+    consent_how: str | None = None,
+    consent_at: datetime | None = None,
+    exception: str | None = None,
+    reason: str | None = None,
+) -> None:
+    """Record a referral or disclosure and its basis. The product records the basis; it does not judge it lawful."""
+    recipients = {r.id: r for r in profile.referral_recipients}
+    if recipient == "other":
+        name = _text(other_recipient, "other_recipient", limit=200)
+    else:
+        recipient = _one_of(recipient, list(recipients), "recipient", mark("Choose who it was shared with"))
+        name = recipients[recipient].name
+    shared = _text(shared, "shared", limit=2000)
+    purpose = _text(purpose, "purpose", limit=500)
+    basis = _one_of(basis, BASES, "basis", mark("Choose the basis for sharing"))
+    data: dict[str, Any] = {"recipient": recipient, "recipient_name": name, "shared": shared, "purpose": purpose, "basis": basis}
+    if basis == "consent":
+        said = intake_sharing(case)
+        consent_source = _one_of(consent_source, CONSENT_SOURCES, "consent_source", mark("Say how the reporter consented"))
+        if consent_source == "intake" and said != "yes":
+            # "Ask me first", "no" or nothing said: only consent given now will do.
+            raise Refused("consent_source", mark("The report does not give consent to share. Record consent given now."))
+        if consent_source == "now":
+            data["consent_how"] = _text(consent_how, "consent_how", limit=500)
+            if consent_at is None or consent_at > actor.at:
+                raise Refused("consent_at", mark("Enter when consent was given, now or in the past"))
+            data["consent_at"] = consent_at.isoformat()
+        data.update(consent_source=consent_source, intake_sharing=said)
+    else:
+        allowed = [e.id for e in profile.disclosure_exceptions]
+        data["exception"] = _one_of(exception, allowed, "exception", mark("Choose the exception the policy gives"))
+        data["reason"] = _text(reason, "reason", limit=2000)
+    _event(session, case, actor, "disclosure", **data)
+
+
+# ---- reviews, status, links --------------------------------------------------------------------
+def request_review(session: Session, case: CaseRow, actor: Actor, profile: Profile, route: str | None, note: str | None) -> None:
+    """A complainant asked for a case review (MKCC §7.7–7.8, WCHG §7)."""
+    routes = [r.id for r in profile.case_review]
+    route = _one_of(route, routes, "route", mark("Choose the kind of case review"))
+    _event(session, case, actor, "review_requested", route=route, note=_text(note, "note", required=False))
+
+
+def close(session: Session, case: CaseRow, actor: Actor, profile: Profile, outcome: str | None, note: str | None) -> None:
+    _not_closed(case)
+    outcome = _one_of(outcome, profile.outcomes, "outcome", mark("Choose an outcome"))
+    note = _text(note, "note", required=False)
+    _event(session, case, actor, "closed", outcome=outcome, note=note)
+    case.work_status, case.outcome, case.closed_at = "closed", outcome, actor.at
+
+
+def reopen(session: Session, case: CaseRow, actor: Actor, reason: str | None) -> None:
+    if case.work_status != "closed":
+        raise Refused("case", mark("This case is not closed"))
+    reason = _text(reason, "reason")
+    previous = case.outcome
+    case.work_status, case.outcome, case.closed_at = "open", None, None
+    _event(session, case, actor, "reopened", reason=reason, previous_outcome=previous)
+
+
+def link(session: Session, case: CaseRow, actor: Actor, other: CaseRow | None) -> None:
+    """Link this (later) report to an open case about the same people or address."""
+    if other is None or other.org != case.org:
+        raise Refused("reference", mark("There is no case with that reference"))
+    if other.id == case.id:
+        raise Refused("reference", mark("A case cannot be linked to itself"))
+    if other.work_status == "closed":
+        raise Refused("reference", mark("That case is closed. Link to an open case."))
+    case.linked_case_id = other.id
+    _event(session, case, actor, "linked", to=other.reference)
+    add_event(session, other, "linked_from", actor.at, actor_id=actor.account.id, reference=case.reference)
