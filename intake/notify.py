@@ -103,15 +103,19 @@ class EmailSettings(EnvironSettings):
 
 @dataclass(frozen=True)
 class CaseNotice:
-    """Everything a case email may say; there is deliberately no field for report content."""
+    """Everything a case email may say; there is deliberately no field for report content.
+
+    Nor for risk reasons: "a disability" or "mental health condition" is health data, and the
+    email goes to a shared inbox. The case page shows them to a signed-in officer.
+    """
 
     reference: str
     org_name: str
     channel: str
     risk_level: str
-    risk_reasons: tuple[str, ...]
     first_contact_due: datetime
     status: str
+    case_url: str | None = None
     escalated: bool = False
 
     @classmethod
@@ -122,9 +126,9 @@ class CaseNotice:
             org_name=payload["org_name"],
             channel=payload["channel"],
             risk_level=payload["risk_level"],
-            risk_reasons=tuple(payload["risk_reasons"]),
             first_contact_due=datetime.fromisoformat(payload["first_contact_due"]),
             status=payload["status"],
+            case_url=payload.get("case_url"),
             escalated=payload.get("escalated", False),
         )
 
@@ -143,7 +147,6 @@ def compose_case_email(notice: CaseNotice, to: str, sender: str) -> EmailMessage
     if high:
         subject = f"HIGH RISK: {subject}"
 
-    reasons = "\n".join(f"  - {_one_line(r)}" for r in notice.risk_reasons) or "  - none recorded"
     lines = [
         f"{what} for {org}.",
         "",
@@ -152,12 +155,11 @@ def compose_case_email(notice: CaseNotice, to: str, sender: str) -> EmailMessage
         f"Came in by:  {_CHANNELS.get(notice.channel, _words(notice.channel))}",
         f"Status:      {_words(notice.status)}",
         f"Risk level:  {notice.risk_level.upper() if high else notice.risk_level.capitalize()}",
-        "Risk reasons:",
-        reasons,
         "",
         f"First contact due by {_uk_time(notice.first_contact_due)}.",
         "",
-        "Open the case in the case console to read the report and contact the reporter.",
+        "Open the case in the case console to read the report and contact the reporter:",
+        _one_line(notice.case_url) if notice.case_url else "(the console's address is not configured)",
         "",
         "This email does not contain the report or the reporter's details, by design.",
     ]

@@ -33,15 +33,15 @@ def make_notice(**changes) -> CaseNotice:
         "org_name": "Riverside Homes",
         "channel": "sms",
         "risk_level": "standard",
-        "risk_reasons": (),
         "first_contact_due": DUE,
+        "case_url": "https://report.example.org/staff/cases/RH-2024-0042",
         "status": "submitted",
     }
     fields.update(changes)
     return CaseNotice(**fields)
 
 
-HIGH = {"risk_level": "high", "risk_reasons": ("threat of violence", "repeat incident")}
+HIGH = {"risk_level": "high"}
 
 
 class Collector:
@@ -92,14 +92,15 @@ def test_a_rise_to_high_risk_says_so():
     assert message["Subject"] == "HIGH RISK: Case RH-2024-0042 has been raised to high risk - Riverside Homes"
 
 
-def test_the_body_gives_reference_landlord_channel_risk_reasons_and_deadline():
+def test_the_body_gives_reference_landlord_channel_risk_level_deadline_and_a_link_but_no_risk_reasons():
     body = compose_case_email(make_notice(**HIGH), TEAM, SENDER).get_content()
 
     assert "RH-2024-0042" in body
     assert "Riverside Homes" in body
     assert "SMS" in body
     assert "HIGH" in body
-    assert "threat of violence" in body and "repeat incident" in body
+    assert "Risk reasons" not in body
+    assert "https://report.example.org/staff/cases/RH-2024-0042" in body
     assert "Monday 3 June 2024, 14:00 UK time (BST)" in body
     assert "case console" in body
 
@@ -139,8 +140,8 @@ def test_a_case_notice_has_no_field_for_report_content():
         "org_name",
         "channel",
         "risk_level",
-        "risk_reasons",
         "first_contact_due",
+        "case_url",
         "status",
         "escalated",
     }
