@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 export INTAKE_INSTANCE_PATH ?= $(CURDIR)/instance
-LINTED := intake channels tests tools cli.py flask_app.py
+LINTED := intake channels staff tests tools cli.py flask_app.py
 
 BABEL_EXTRACT := $(BIN)/pybabel extract -F translations/babel.cfg -k t -k mark -k plural:1,2 \
 	--no-location --sort-output --width=100 --add-comments=Translators: -o translations/messages.pot .
@@ -38,7 +38,15 @@ $(GOVUK_CSS): node_modules/.installed channels/web/assets/govuk.scss
 	node_modules/.bin/sass --no-source-map --style=compressed --load-path=node_modules --quiet-deps channels/web/assets/govuk.scss $@
 	cp node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.js $(GOVUK_DIR)/
 
-frontend: $(GOVUK_CSS)
+# The staff console: GOV.UK Frontend and the MOJ Pattern Library (which loads GOV.UK's Sass by its own path, hence --load-path=.).
+STAFF_DIR := staff/static/build
+STAFF_CSS := $(STAFF_DIR)/staff.min.css
+$(STAFF_CSS): node_modules/.installed staff/assets/govuk.scss staff/assets/staff.scss
+	mkdir -p $(STAFF_DIR)
+	node_modules/.bin/sass --no-source-map --style=compressed --load-path=node_modules --load-path=. --quiet-deps staff/assets/govuk.scss $(STAFF_DIR)/govuk.min.css
+	node_modules/.bin/sass --no-source-map --style=compressed --load-path=node_modules --load-path=. --quiet-deps staff/assets/staff.scss $@
+
+frontend: $(GOVUK_CSS) $(STAFF_CSS)
 
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev

@@ -51,6 +51,20 @@ def _parser(doors: list[Door]) -> argparse.ArgumentParser:
     keys_rotate = keys.add_parser("rotate", help="re-encrypt every stored value and file under the first key, while serving")
     keys_rotate.add_argument("--batch", type=int, default=rotation.BATCH, help="rows per transaction")
 
+    staff_cmd = commands.add_parser("staff", help="case officers' accounts").add_subparsers(dest="action", required=True)
+    staff_add = staff_cmd.add_parser("add", help="add an account; it sets up its authenticator at first sign-in")
+    staff_add.add_argument("--org", required=True)
+    staff_add.add_argument("--email", required=True)
+    staff_add.add_argument("--name", required=True)
+    staff_add.add_argument("--role", required=True, choices=["officer", "team_leader", "admin"])
+    staff_add.add_argument("--password-stdin", action="store_true", required=True, help="read the password from standard input")
+    staff_add.add_argument("--json", action="store_true")
+    staff_list = staff_cmd.add_parser("list")
+    staff_list.add_argument("--org", required=True)
+    staff_list.add_argument("--json", action="store_true")
+    staff_disable = staff_cmd.add_parser("disable")
+    staff_disable.add_argument("email")
+
     db = commands.add_parser("db", help="the database").add_subparsers(dest="action", required=True)
     db.add_parser("upgrade", help="apply every migration")
     for door in doors:
@@ -74,7 +88,7 @@ def main(argv: Sequence[str] | None = None, doors: Iterable[str] = registry.DOOR
     door = assembly.door(getattr(args, "door", "") or "")
     if door is not None:
         return door.run_command(args, settings, assembly.intake)
-    handler = {"run": _run, "outbox": _outbox, "cases": _cases, "db": _db, "keys": _keys}[args.command]
+    handler = {"run": _run, "outbox": _outbox, "cases": _cases, "db": _db, "keys": _keys, "staff": _staff}[args.command]
     return handler(args, settings, assembly)
 
 
@@ -133,6 +147,53 @@ def _cases(args, settings, assembly) -> int:  # type: ignore[no-untyped-def]
 
 def _describe(data: dict) -> str:
     return "\n".join(f"{key}: {value}" for key, value in data.items() if key not in ("answers", "timeline", "contact"))
+
+
+def _staff(args, settings, assembly) -> int:  # type: ignore[no-untyped-def]
+    from datetime import UTC, datetime
+
+    from intake import audit
+    from staff import accounts
+
+    intake = assembly.intake
+    at = datetime.now(UTC)
+    if getattr(args, "org", None) and args.org not in intake.profiles:
+        print(f"intake: no landlord {args.org!r} (known: {', '.join(sorted(intake.profiles))})", file=sys.stderr)
+        return 2
+    try:
+        with intake.store.transaction() as session:
+            if args.action == "add":
+                password = sys.stdin.readline().rstrip("\r\n")
+                account = accounts.add(
+                    session, org=args.org, email=args.email, name=args.name, role=args.role, password=password, at=at
+                )
+                audit.record(session, org=args.org, action="account_added", at=at, address="cli", target=account.id)
+                shown = {
+                    k: v for k, v in accounts.describe(account).items() if k in ("email", "org", "name", "role", "enrolment")
+                }
+                print(json.dumps(shown, ensure_ascii=False) if args.json else f"intake: added {account.email} ({account.role})")
+            elif args.action == "list":
+                rows = [
+                    {k: v for k, v in accounts.describe(a).items() if k != "enrolment"}
+                    for a in accounts.listed(session, args.org)
+                ]
+                if args.json:
+                    print(json.dumps(rows, ensure_ascii=False, indent=2))
+                else:
+                    for row in rows:
+                        print(f"{row['email']}  {row['role']:<12} {'disabled' if row['disabled'] else 'active'}  {row['name']}")
+            else:
+                account = accounts.find(session, args.email)
+                if account is None:
+                    print("intake: no account with that email", file=sys.stderr)
+                    return 1
+                accounts.disable(session, account, at)
+                audit.record(session, org=account.org, action="account_disabled", at=at, address="cli", target=account.id)
+                print(f"intake: {account.email} can no longer sign in", file=sys.stderr)
+    except accounts.AccountError as error:
+        print(f"intake: {error}", file=sys.stderr)
+        return 1
+    return 0
 
 
 def _run(args, settings, assembly) -> int:  # type: ignore[no-untyped-def]

@@ -1,4 +1,4 @@
-"""create_app(config=None): settings, database, operations, door and page blueprints. Nothing else."""
+"""create_app(config=None): settings, database, operations, door, page and staff blueprints. Nothing else."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from collections.abc import Iterable, Mapping
 
 from flask import Flask
 
+import staff
 from channels import ops, pages, registry
 from intake.settings import Settings
 
@@ -24,4 +25,5 @@ def create_app(config: Mapping[str, str] | None = None, doors: Iterable[str] = r
     app.register_blueprint(pages.blueprint(settings))
     for blueprint in assembly.blueprints(settings):
         app.register_blueprint(blueprint)
+    app.register_blueprint(staff.blueprint(settings))
     return app

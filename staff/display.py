@@ -1,0 +1,292 @@
+"""How the console shows a case: tags, deadlines in words, answers as summary cards, the timeline in sentences."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from intake.flow import load_flow, load_vocabulary
+from intake.i18n import mark, native_name, translator
+from intake.orgs.schema import Profile
+from intake.store.models import CaseRow
+
+RISK_TAGS = {"high": "govuk-tag--red", "medium": "govuk-tag--orange", "standard": "govuk-tag--grey"}
+WORK_TAGS = {"new": "govuk-tag--blue", "open": "govuk-tag--green", "closed": "govuk-tag--grey"}
+RISK_WORDS = {"high": mark("High risk"), "medium": mark("Medium risk"), "standard": mark("Standard risk")}
+WORK_WORDS = {"new": mark("New"), "open": mark("Open"), "closed": mark("Closed")}
+# The reporter's side, where it is not simply "received".
+REPORTER_WORDS = {"in_progress": mark("Still being written"), "incomplete": mark("Not finished")}
+CHANNEL_WORDS = {
+    "sms": mark("SMS"),
+    "telegram": mark("Telegram"),
+    "web": mark("Web form"),
+    "console": mark("Console"),
+    "staff": mark("Taken by staff"),
+}
+METHOD_WORDS = {
+    "phone": mark("Phone call"),
+    "in_person": mark("In person"),
+    "interview": mark("Interview at a place the reporter chose"),
+    "message": mark("Message"),
+    "email": mark("Email"),
+    "letter": mark("Letter"),
+}
+OUTCOME_WORDS = {
+    "spoke": mark("Spoke to them"),
+    "met": mark("Met them"),
+    "left_message": mark("Left a message"),
+    "no_answer": mark("No answer"),
+}
+ACTION_STATUS_WORDS = {
+    "planned": mark("Planned"),
+    "in_progress": mark("In progress"),
+    "done": mark("Done"),
+    "dropped": mark("Dropped"),
+}
+EVENT_WORDS = {
+    "opened": mark("Report started"),
+    "submitted": mark("Report sent"),
+    "victims_code_queued": mark("Victims Code queued"),
+    "victims_code_sent": mark("Victims Code sent"),
+    "victims_code_delivered": mark("Victims Code delivered"),
+    "further_information": mark("Further information from the reporter"),
+    "danger_signalled": mark("Danger signalled"),
+    "conversation_ended": mark("Conversation ended"),
+    "language_changed": mark("Language changed"),
+    "files_refused": mark("Files not kept"),
+    "team_notified": mark("Team notified"),
+    "assigned": mark("Assigned"),
+    "risk_reviewed": mark("Risk reviewed"),
+    "contact": mark("Contact"),
+    "note": mark("Note"),
+    "action_added": mark("Action added to the plan"),
+    "action_updated": mark("Action updated"),
+    "plan_agreed": mark("Action plan agreed"),
+    "disclosure": mark("Referral or disclosure"),
+    "review_requested": mark("Case review requested"),
+    "closed": mark("Case closed"),
+    "reopened": mark("Case reopened"),
+    "linked": mark("Linked to another case"),
+    "linked_from": mark("A later report was linked to this case"),
+}
+
+AUDIT_WORDS = {
+    "signed_in": mark("Signed in"),
+    "sign_in_failed": mark("Sign-in failed"),
+    "signed_out": mark("Signed out"),
+    "locked_out": mark("Locked out"),
+    "enrolled": mark("Set up an authenticator"),
+    "password_changed": mark("Changed their password"),
+    "authenticator_reset": mark("Reset an authenticator"),
+    "account_added": mark("Added an account"),
+    "account_disabled": mark("Disabled an account"),
+    "viewed_queue": mark("Viewed the queue"),
+    "searched": mark("Searched cases"),
+    "viewed_case": mark("Viewed a case"),
+    "downloaded": mark("Downloaded an attachment"),
+    "exported": mark("Exported a case"),
+    "changed_case": mark("Changed a case"),
+    "viewed_audit": mark("Viewed the audit log"),
+    "viewed_accounts": mark("Viewed accounts"),
+    "recorded_report": mark("Recorded a report"),
+    "erased": mark("Erased a case"),
+}
+
+
+def contact_methods() -> dict[str, str]:
+    return METHOD_WORDS
+
+
+def labels(profile: Profile) -> dict[str, dict[str, str]]:
+    """Every id the console shows, in words."""
+    t, vocabulary = translator("en"), load_vocabulary()
+    return {
+        "strands": {s: t(vocabulary.strands[s]) for s in profile.strands},
+        "incident_types": {i: t(vocabulary.incident_types[i]) for i in profile.incident_types},
+        "action_kinds": {k.id: t(vocabulary.action_kinds[k.id]) for k in profile.action_kinds},
+        "outcomes": {o: t(vocabulary.outcomes[o]) for o in profile.outcomes},
+        "exceptions": {e.id: t(vocabulary.disclosure_exceptions[e.id]) for e in profile.disclosure_exceptions},
+        "recipients": {r.id: r.name for r in profile.referral_recipients},
+        "risk": {k: t(v) for k, v in RISK_WORDS.items()},
+        "work": {k: t(v) for k, v in WORK_WORDS.items()},
+        "reporter": {k: t(v) for k, v in REPORTER_WORDS.items()},
+        "channels": {k: t(v) for k, v in CHANNEL_WORDS.items()},
+        "methods": {k: t(v) for k, v in METHOD_WORDS.items()},
+        "contact_outcomes": {k: t(v) for k, v in OUTCOME_WORDS.items()},
+        "action_statuses": {k: t(v) for k, v in ACTION_STATUS_WORDS.items()},
+        "events": {k: t(v) for k, v in EVENT_WORDS.items()},
+        "review_routes": {r.id: r.run_by for r in profile.case_review},
+    }
+
+
+def when(moment: datetime | None, profile: Profile) -> str:
+    """A time as a case officer reads it, on the landlord's clock: "3 Dec 2026, 14:05"."""
+    if moment is None:
+        return ""
+    local = moment.astimezone(ZoneInfo(profile.timezone))
+    return f"{local.day} {local:%b %Y, %H:%M}"
+
+
+@dataclass
+class CaseView:
+    """One case as the queue and the case page show it."""
+
+    case: CaseRow
+    profile: Profile
+    now: datetime
+    detail: bool = False
+
+    @property
+    def due(self) -> datetime | None:
+        c = self.case
+        return c.first_contact_due if c.first_contacted_at is None else c.next_contact_due
+
+    @property
+    def due_kind(self) -> str:
+        return "first" if self.case.first_contacted_at is None else "next"
+
+    @property
+    def overdue(self) -> bool:
+        return self.case.work_status != "closed" and self.due is not None and self.due < self.now
+
+    def overdue_words(self) -> str:
+        t = translator("en")
+        if not self.overdue:
+            return ""
+        return t("First contact overdue") if self.due_kind == "first" else t("Next contact overdue")
+
+    def due_words(self) -> str:
+        t = translator("en")
+        if self.case.work_status == "closed" or self.due is None:
+            return ""
+        label = t("First contact due") if self.due_kind == "first" else t("Next contact due")
+        return f"{label}: {when(self.due, self.profile)}"
+
+    @property
+    def interpreter(self) -> bool:
+        return not self.case.language.startswith("en")
+
+    def language_name(self) -> str:
+        return native_name(self.case.language)
+
+    def summary(self) -> list[dict[str, str]]:
+        """Each answer, in the flow's order, in English for the officer: options in words, text in full."""
+        t, vocabulary, rows = translator("en"), load_vocabulary(), []
+        for question in load_flow().questions:
+            answer = self.case.answers.get(question.id)
+            if answer is None:
+                continue
+            label = t(question.summary_label, org=self.profile.name, org_short=self.profile.short_name)
+            rows.append({"id": question.id, "label": label, "value": _shown(question, answer, vocabulary, t, self.profile)})
+        return rows
+
+    def timeline(self) -> list[dict[str, Any]]:
+        """Every event, newest first, with who and when."""
+        items = []
+        for event in sorted(self.case.events, key=lambda e: (e.at, e.id), reverse=True):
+            items.append(
+                {
+                    "kind": event.kind,
+                    "at": when(event.at, self.profile),
+                    "at_iso": event.at.isoformat(),
+                    "who": event.actor.name if event.actor else "",
+                    "data": event.data,
+                }
+            )
+        return items
+
+
+def _plain(text: Any) -> str:
+    # A variant list's words depend on the reporter's door and answers; the first is the general one.
+    return text if isinstance(text, str) else text[-1].text
+
+
+def _shown(question: Any, answer: dict[str, Any], vocabulary: Any, t: Any, profile: Profile) -> str:
+    if answer.get("skipped"):
+        return t("Skipped")
+    value = answer.get("value")
+    if value is None:
+        raw = answer.get("raw") or ""
+        return t("Not understood: %(raw)s", raw=raw) if raw else t("Not answered")
+    if question.kind == "yesno":
+        words = {"yes": t("Yes"), "no": t("No")}
+    elif question.options_from:
+        words = {k: t(v) for k, v in getattr(vocabulary, question.options_from).items()}
+    else:
+        words = {o.id: t(_plain(o.label), org=profile.name, org_short=profile.short_name) for o in question.options}
+    if isinstance(value, list):
+        return ", ".join(words.get(v, str(v)) for v in value)
+    return words.get(value, str(value)) if isinstance(value, str) else str(value)
+
+
+def event_lines(item: dict[str, Any], words: dict[str, dict[str, str]], profile: Profile) -> list[str]:
+    """What one timeline event says, line by line, in words; what someone wrote stays as written."""
+    t, d, kind = translator("en"), item["data"], item["kind"]
+    lines: list[str | None] = []
+    if kind == "contact":
+        happened = datetime.fromisoformat(d["happened_at"]) if d.get("happened_at") else None
+        lines += [
+            f"{words['methods'].get(d.get('method'), d.get('method'))}: {words['contact_outcomes'].get(d.get('outcome'), d.get('outcome'))}",
+            t("With the victim") if d.get("with_whom") == "victim" else None,
+            t("When: %(when)s", when=when(happened, profile)) if happened else None,
+            d.get("note"),
+        ]
+    elif kind in ("note", "further_information"):
+        lines.append(d.get("text"))
+    elif kind == "risk_reviewed":
+        lines += [
+            t("From %(old)s to %(new)s", old=words["risk"].get(d.get("previous"), ""), new=words["risk"].get(d.get("level"), "")),
+            d.get("reasons"),
+        ]
+    elif kind == "assigned":
+        lines.append(t("To %(name)s", name=d.get("to_name", "")))
+    elif kind == "action_added":
+        due = t("by %(day)s", day=d["due"]) if d.get("due") else None
+        lines += [words["action_kinds"].get(d.get("action_kind"), d.get("action_kind")), d.get("what"), d.get("who"), due]
+    elif kind == "action_updated":
+        lines.append(
+            f"{words['action_kinds'].get(d.get('action_kind'), '')}: {words['action_statuses'].get(d.get('status'), '')}"
+        )
+    elif kind == "plan_agreed":
+        lines.append(t("Agreed on %(day)s", day=d.get("agreed_on", "")))
+    elif kind == "disclosure":
+        lines += [t("To %(name)s", name=d.get("recipient_name", "")), d.get("shared"), d.get("purpose"), basis_words(d, words)]
+    elif kind == "review_requested":
+        lines += [words["review_routes"].get(d.get("route"), d.get("route")), d.get("note")]
+    elif kind == "closed":
+        lines += [words["outcomes"].get(d.get("outcome"), d.get("outcome")), d.get("note")]
+    elif kind == "reopened":
+        lines.append(d.get("reason"))
+    elif kind == "linked":
+        lines.append(t("To %(reference)s", reference=d.get("to", "")))
+    elif kind == "linked_from":
+        lines.append(t("From %(reference)s", reference=d.get("reference", "")))
+    elif kind == "danger_signalled":
+        lines.append(t("The reporter's words signalled immediate danger; the 999 advice was given first."))
+    elif kind == "conversation_ended":
+        lines.append(d.get("reason"))
+    return [line for line in lines if line]
+
+
+def basis_words(d: dict[str, Any], words: dict[str, dict[str, str]]) -> str:
+    t = translator("en")
+    if d.get("basis") == "consent":
+        if d.get("consent_source") == "now":
+            return t("Basis: consent given now (%(how)s)", how=d.get("consent_how", ""))
+        return t("Basis: consent given in the report")
+    return t("Basis: %(exception)s. Reason: %(reason)s", exception=words["exceptions"].get(d.get("exception"), d.get("exception", "")),
+             reason=d.get("reason", ""))  # fmt: skip
+
+
+def reachability(case: CaseRow) -> tuple[bool, str]:
+    """Whether anyone can be contacted on this case, and if not, why not, in words."""
+    t, contact = translator("en"), case.contact or {}
+    if contact.get("address") or contact.get("other") or contact.get("victim"):
+        return True, ""
+    if case.anonymous:
+        return False, t("The reporter chose to stay anonymous, so there is no way to contact them. Record a contact they start.")
+    if case.anonymous is None:
+        return False, t("The reporter did not say who they are or how to reach them. Record a contact they start.")
+    return False, t("The reporter gave no way to contact them. Record a contact they start.")
