@@ -1,4 +1,8 @@
-"""Keep the Babel catalogs in step: `init CODE`, `update`, `compile`, `fill-source`.
+"""Keep the Babel catalogs in step: `init CODE`, `update`, `compile`, `fill-source`, `merge CODE FILE.json`.
+
+`merge` takes a translator's work as a JSON object, msgid -> msgstr, and fills only the
+catalog's empty messages, so a .po file is never edited by hand; a translation whose
+placeholders differ from its msgid's is refused, with every such message named.
 
 A catalog's directory name is its catalog code (en, pl, pa_Arab, en_easy…). Easy Read
 English is no locale Babel knows, so it takes English's plural rules; every other code
@@ -7,6 +11,8 @@ is its own locale.
 
 from __future__ import annotations
 
+import json
+import re
 import sys
 from pathlib import Path
 
@@ -20,6 +26,7 @@ TEMPLATE = ROOT / "messages.pot"
 SOURCE = "en"
 PLURAL_LOCALE = {"en_easy": "en"}
 WIDTH = 100
+PLACEHOLDER = re.compile(r"%\(\w+\)[sd]")
 
 
 def locale_of(code: str) -> Locale:
@@ -81,6 +88,25 @@ def fill_source() -> int:
     return filled
 
 
+def merge(code: str, source: Path) -> int:
+    """Fill `code`'s untranslated messages from a JSON object of msgid -> msgstr; how many were filled."""
+    given: dict[str, str] = json.loads(source.read_text(encoding="utf-8"))
+    catalog = _read(po_path(code), code)
+    wrong = []
+    filled = 0
+    for message in catalog:
+        if not message.id or message.pluralizable or message.string or message.id not in given:
+            continue
+        if set(PLACEHOLDER.findall(message.id)) != set(PLACEHOLDER.findall(given[message.id])):
+            wrong.append(message.id)
+            continue
+        message.string, filled = given[message.id], filled + 1
+    if wrong:
+        raise SystemExit(f"{source}: placeholders differ from the msgid in: {wrong}")
+    _write(po_path(code), catalog)
+    return filled
+
+
 def compile_all() -> int:
     """Compile every catalog; a placeholder or plural error in any one fails the build."""
     problems = 0
@@ -106,6 +132,8 @@ def main(argv: list[str]) -> int:
         update()
     elif command == "fill-source":
         print(f"filled {fill_source()} English messages", file=sys.stderr)
+    elif command == "merge" and len(rest) == 2:
+        print(f"{rest[0]}: filled {merge(rest[0], Path(rest[1]))} messages", file=sys.stderr)
     elif command == "compile":
         return 1 if compile_all() else 0
     else:
