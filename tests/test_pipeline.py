@@ -192,8 +192,8 @@ def test_opening_a_case_queues_a_team_notice_that_carries_none_of_the_report(int
             "org_name": "Milton Keynes City Council",
             "channel": "sms",
             "risk_level": case.risk_level,
-            "risk_reasons": case.risk_reasons,
             "first_contact_due": case.first_contact_due.isoformat(),
+            "case_url": f"https://report.example.org/staff/cases/{case.reference}",
             "status": "in_progress",
             "escalated": False,
         }
