@@ -1,8 +1,7 @@
 """A posted page as the structured answer it gives, or what is wrong with it, in GOV.UK's words.
 
-The form names the question its page showed; its values are option ids or the words
-of a field. Only what a page can get wrong is checked here (nothing chosen, an empty
-or too long answer, files that cannot be kept); the engine decides the rest.
+Reading the fields is the core's (intake.posted), shared with the console; what is the
+web form's own is its files: too many, too big, or not what their names say.
 """
 
 from __future__ import annotations
@@ -11,33 +10,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from babel.numbers import format_decimal
-
 from channels.web import uploads
-from intake.i18n import Translator
-from intake.messages import Answer, Attachment, Question
+from intake.messages import Attachment
+from intake.posted import MAX_ANSWER_CHARS, answer
 from intake.store.crypto import DataKeys
-
-# The longest answer the form takes in one field: far past any report, short of a pasted book.
-MAX_ANSWER_CHARS = 50_000
-
-
-def answer(question: Question, form: Any, t: Translator) -> tuple[Answer | None, dict[str, str]]:
-    """The answer the page gives to its question, or the errors to show on it, by field id."""
-    if question.kind in ("choice", "yesno", "multi"):
-        offered = {o.id for o in question.options}
-        picked = tuple(v for v in form.getlist("answer") if v in offered)
-        if not picked or (question.kind != "multi" and len(picked) != 1):
-            return None, {"answer": t("Choose an answer, or skip this question")}
-        return Answer(question.id, options=picked), {}
-    text = form.get("answer", "").strip()
-    if not text:
-        return None, {"answer": t("Write an answer, or skip this question")}
-    if len(text) > MAX_ANSWER_CHARS:
-        limit = format_decimal(MAX_ANSWER_CHARS, locale=t.locale)  # 50,000 in English, 50.000 in Polish
-        return None, {"answer": t("Your answer must be %(num)s characters or less.", num=limit)}
-    return Answer(question.id, text=text), {}
-
 
 def evidence(files: list[Any], folder: Path, keys: DataKeys, t: Callable[..., str]) -> tuple[list[Attachment], dict[str, str]]:
     """The files posted with a description, stored; or why none were kept: a reporter sees every refusal."""
