@@ -32,6 +32,7 @@ ACTIONS = frozenset(
         "viewed_audit",
         "viewed_accounts",
         "recorded_report",
+        "started_report",
         "erased",
     }
 )

@@ -66,13 +66,17 @@ def add_event(session: Session, case: CaseRow, kind: str, at: datetime, *, actor
 
 
 # ---- what each event does to a case --------------------------------------------------------------
-def _submitted(session: Session, case: CaseRow, event: ev.ReportSubmitted, at: datetime, queued: bool) -> None:
+def _submitted(session: Session, case: CaseRow, event: ev.ReportSubmitted, at: datetime, delivery: str) -> None:
     case.status, case.submitted_at = "submitted", at
     add_event(session, case, "submitted", at)
 
 
-def _victims_code(session: Session, case: CaseRow, event: ev.VictimsCodeSent, at: datetime, queued: bool) -> None:
-    if queued:
+def _victims_code(session: Session, case: CaseRow, event: ev.VictimsCodeSent, at: datetime, delivery: str) -> None:
+    if delivery == "hand":
+        # An officer gives it by the way the reporter asked, and records how (casework.victims_code_given).
+        case.victims_code_status = "to_give"
+        add_event(session, case, "victims_code_to_give", at)
+    elif delivery == "outbox":
         # It is sent when the outbox delivers it, which records the time then.
         case.victims_code_status = "queued"
         add_event(session, case, "victims_code_queued", at)
@@ -82,25 +86,25 @@ def _victims_code(session: Session, case: CaseRow, event: ev.VictimsCodeSent, at
         add_event(session, case, "victims_code_sent", at, via="reply")
 
 
-def _further(session: Session, case: CaseRow, event: ev.FurtherInformation, at: datetime, queued: bool) -> None:
+def _further(session: Session, case: CaseRow, event: ev.FurtherInformation, at: datetime, delivery: str) -> None:
     add_event(session, case, "further_information", at, text=event.text)
 
 
-def _danger(session: Session, case: CaseRow, event: ev.DangerSignalled, at: datetime, queued: bool) -> None:
+def _danger(session: Session, case: CaseRow, event: ev.DangerSignalled, at: datetime, delivery: str) -> None:
     add_event(session, case, "danger_signalled", at, evidence=list(event.evidence))
 
 
-def _ended(session: Session, case: CaseRow, event: ev.ConversationEnded, at: datetime, queued: bool) -> None:
+def _ended(session: Session, case: CaseRow, event: ev.ConversationEnded, at: datetime, delivery: str) -> None:
     if case.status == "in_progress":
         case.status = "incomplete"
     add_event(session, case, "conversation_ended", at, reason=event.reason)
 
 
-def _language(session: Session, case: CaseRow, event: ev.LanguageChanged, at: datetime, queued: bool) -> None:
+def _language(session: Session, case: CaseRow, event: ev.LanguageChanged, at: datetime, delivery: str) -> None:
     add_event(session, case, "language_changed", at, language=event.language)
 
 
-def _files_refused(session: Session, case: CaseRow, event: ev.FilesRefused, at: datetime, queued: bool) -> None:
+def _files_refused(session: Session, case: CaseRow, event: ev.FilesRefused, at: datetime, delivery: str) -> None:
     add_event(session, case, "files_refused", at, reasons=list(event.reasons))
 
 
@@ -115,11 +119,15 @@ EFFECTS: dict[type, Callable[..., None]] = {
 }
 
 
-def apply(session: Session, case: CaseRow, event: Any, at: datetime, *, queued: bool = False) -> None:
-    """Apply one event's effect on a case; events that mean nothing to a case change nothing."""
+def apply(session: Session, case: CaseRow, event: Any, at: datetime, *, delivery: str = "reply") -> None:
+    """Apply one event's effect on a case; events that mean nothing to a case change nothing.
+
+    `delivery` is how this turn's replies reach the reporter: in the response ("reply"),
+    through the outbox ("outbox"), or passed on by an officer ("hand").
+    """
     effect = EFFECTS.get(type(event))
     if effect is not None:
-        effect(session, case, event, at, queued)
+        effect(session, case, event, at, delivery)
 
 
 # ---- keeping a case in step with its conversation ----------------------------------------------

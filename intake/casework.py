@@ -18,6 +18,7 @@ from intake.cases import add_event
 from intake.i18n import mark
 from intake.orgs.schema import Profile
 from intake.store.models import ActionItemRow, CaseRow, StaffAccountRow
+from intake.victims_code import deadline_rule
 
 RISK_LEVELS = ("standard", "medium", "high")
 CONTACT_METHODS = ("phone", "in_person", "interview", "message", "email", "letter")
@@ -30,6 +31,9 @@ BASES = ("consent", "exception")
 CONSENT_SOURCES = ("intake", "now")
 REVIEW_KINDS = ("formal", "informal")
 CONTACT_LOOKBACK = timedelta(days=7)
+RECEIVED_BY = ("phone", "email", "post", "in_person")
+RECEIVED_LOOKBACK = timedelta(days=30)  # a letter can take a while to reach the team
+VICTIMS_CODE_BY = ("told", "email", "post", "in_person", "declined")
 NOTE_LIMIT = 5000
 
 
@@ -307,3 +311,43 @@ def link(session: Session, case: CaseRow, actor: Actor, other: CaseRow | None) -
     case.linked_case_id = other.id
     _event(session, case, actor, "linked", to=other.reference)
     add_event(session, other, "linked_from", actor.at, actor_id=actor.account.id, reference=case.reference)
+
+
+# ---- a report taken another way ----------------------------------------------------------------
+def check_taken(how: str | None, received_at: datetime | None, at: datetime) -> tuple[str, datetime]:
+    """How and when a report reached the landlord other than through a door, checked before it is entered."""
+    how = _one_of(how, RECEIVED_BY, "how", mark("Choose how the report reached you"))
+    if received_at is None:
+        raise Refused("received_at", mark("Enter when the report was received"))
+    if received_at > at:
+        raise Refused("received_at", mark("When the report was received must be now or in the past"))
+    if received_at < at - RECEIVED_LOOKBACK:
+        raise Refused("received_at", mark("When the report was received must be in the last 30 days"))
+    return how, received_at
+
+
+def taken_another_way(
+    session: Session, case: CaseRow, actor: Actor, profile: Profile, *, how: str, received_at: datetime, language: str
+) -> None:
+    """A report an officer entered for the reporter: its clocks run from when it was received, not when it was typed.
+
+    MKCC §5.3 and WCHG §3.1.4 take reports by phone, email, post and in person; the first-contact
+    promise counts from the moment the landlord had the report.
+    """
+    case.created_at = received_at
+    case.first_contact_due = case.next_contact_due = sla.first_contact_due(received_at, deadline_rule(profile))
+    case.language = language
+    if case.owner_id is None:
+        case.owner_id = actor.account.id
+    _event(session, case, actor, "taken_another_way", how=how, received_at=received_at.isoformat(), language=language)
+
+
+def victims_code_given(session: Session, case: CaseRow, actor: Actor, by: str | None) -> None:
+    """How the reporter of a report taken by hand was given the Victims Code, or that they did not want it."""
+    by = _one_of(by, VICTIMS_CODE_BY, "by", mark("Choose how the reporter was given the Victims Code"))
+    if by == "declined":
+        case.victims_code_status = "declined"
+        _event(session, case, actor, "victims_code_declined")
+        return
+    case.victims_code_sent_at, case.victims_code_status = actor.at, "sent"
+    _event(session, case, actor, "victims_code_sent", via=by)

@@ -44,6 +44,13 @@ class DoorTraits:
     name: str
     title: str = ""
     address: str = "none"
+    # The replies go to a person who passes them on (an officer taking a report by phone):
+    # the Victims Code is given when they record how, not when the reply is written.
+    by_hand: bool = False
+
+
+# The console's own door: an officer enters a report taken by phone, email, post or in person.
+STAFF = DoorTraits("staff", by_hand=True)
 
 
 @dataclass(frozen=True)

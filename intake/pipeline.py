@@ -27,7 +27,7 @@ from intake.answers import Answers
 from intake.conversation import Conversation
 from intake.engine import EngineContext, Step, Understood, advance, current_question, read
 from intake.evidence import MAX_FILES_PER_REPORT
-from intake.messages import DoorTraits, InboundMessage, OutboundMessage
+from intake.messages import STAFF, DoorTraits, InboundMessage, OutboundMessage
 from intake.orgs.schema import Profile
 from intake.questions import today_in
 from intake.store.db import Store
@@ -55,7 +55,7 @@ class Intake:
         return self.team_emails.get(org) or profile.notifications.team_email or f"case-team@{org}.localhost"
 
     def door(self, channel: str) -> DoorTraits:
-        return self.doors.get(channel) or DoorTraits(channel)
+        return self.doors.get(channel) or (STAFF if channel == STAFF.name else DoorTraits(channel))
 
 
 @dataclass
@@ -243,7 +243,8 @@ def apply(
         elif isinstance(event, ev.OptedIn):
             optouts.opt_in(session, inbound.channel, inbound.sender_key)
         elif applied.case is not None:
-            cases.apply(session, applied.case, event, at, queued=reply_by_outbox)
+            delivery = "hand" if loaded.context.door.by_hand else "outbox" if reply_by_outbox else "reply"
+            cases.apply(session, applied.case, event, at, delivery=delivery)
     case, ctx = applied.case, loaded.context
     if case is not None and case.status in cases.SYNCED_STATUSES:
         raised = cases.sync(case, conversation, ctx.profile, ctx.door, applied.reply_address, ctx.flow)

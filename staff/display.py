@@ -45,10 +45,25 @@ ACTION_STATUS_WORDS = {
     "done": mark("Done"),
     "dropped": mark("Dropped"),
 }
+RECEIVED_WORDS = {
+    "phone": mark("Taken by phone"),
+    "email": mark("Sent by email"),
+    "post": mark("Sent by post"),
+    "in_person": mark("Made in person"),
+}
+VICTIMS_CODE_BY_WORDS = {
+    "told": mark("Told about it by the officer"),
+    "email": mark("Sent by email"),
+    "post": mark("Sent by post"),
+    "in_person": mark("Handed over in person"),
+}
 EVENT_WORDS = {
     "opened": mark("Report started"),
     "submitted": mark("Report sent"),
     "victims_code_queued": mark("Victims Code queued"),
+    "victims_code_to_give": mark("Victims Code to be given by an officer"),
+    "victims_code_declined": mark("The reporter did not want the Victims Code"),
+    "taken_another_way": mark("Report taken by an officer"),
     "victims_code_sent": mark("Victims Code sent"),
     "victims_code_delivered": mark("Victims Code delivered"),
     "further_information": mark("Further information from the reporter"),
@@ -91,6 +106,7 @@ AUDIT_WORDS = {
     "viewed_audit": mark("Viewed the audit log"),
     "viewed_accounts": mark("Viewed accounts"),
     "recorded_report": mark("Recorded a report"),
+    "started_report": mark("Started recording a report"),
     "erased": mark("Erased a case"),
 }
 
@@ -118,6 +134,8 @@ def labels(profile: Profile) -> dict[str, dict[str, str]]:
         "action_statuses": {k: t(v) for k, v in ACTION_STATUS_WORDS.items()},
         "events": {k: t(v) for k, v in EVENT_WORDS.items()},
         "review_routes": {r.id: r.run_by for r in profile.case_review},
+        "received": {k: t(v) for k, v in RECEIVED_WORDS.items()},
+        "victims_code_by": {k: t(v) for k, v in VICTIMS_CODE_BY_WORDS.items()},
     }
 
 
@@ -263,6 +281,11 @@ def event_lines(item: dict[str, Any], words: dict[str, dict[str, str]], profile:
         lines.append(t("To %(reference)s", reference=d.get("to", "")))
     elif kind == "linked_from":
         lines.append(t("From %(reference)s", reference=d.get("reference", "")))
+    elif kind == "taken_another_way":
+        received = datetime.fromisoformat(d["received_at"]) if d.get("received_at") else None
+        lines += [words["received"].get(d.get("how"), d.get("how")), t("Received: %(when)s", when=when(received, profile))]
+    elif kind == "victims_code_sent" and d.get("via") in words["victims_code_by"]:
+        lines.append(words["victims_code_by"][d["via"]])
     elif kind == "danger_signalled":
         lines.append(t("The reporter's words signalled immediate danger; the 999 advice was given first."))
     elif kind == "conversation_ended":

@@ -3,61 +3,35 @@
 from __future__ import annotations
 
 import mimetypes
-from collections.abc import Iterator
-from contextlib import contextmanager
-from datetime import UTC, date, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 from zoneinfo import ZoneInfo
 
 import segno
-from flask import Blueprint, Response, abort, current_app, flash, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, session, url_for
 from flask_login import LoginManager, login_user, logout_user
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy.orm import Session
 
-from intake import audit, casework
+from intake import audit, casework, victims_code
 from intake.cases import description, find_case, redacted
 from intake.flow import load_flow
 from intake.i18n import translator
-from intake.pipeline import Intake
 from intake.settings import Settings
 from intake.store import crypto
 from intake.store.models import StaffAccountRow
-from staff import accounts, queue
+from staff import accounts, queue, taking
 from staff.access import PUBLIC, SignedIn, account, may, own_account, own_attachment, own_case, requires
+from staff.common import audit_line, db_session, intake, now
 from staff.display import AUDIT_WORDS, RISK_TAGS, WORK_TAGS, CaseView, basis_words, event_lines, labels, reachability, when
+from staff.forms import day, moment, whole
 
 csrf = CSRFProtect()
 login_manager = LoginManager()
 PENDING = "staff_pending"  # the account id between a right password and its code, in the signed cookie
 PENDING_FOR = 300  # seconds
-
-
-def now() -> datetime:
-    return datetime.now(UTC)
-
-
-def _intake() -> Intake:
-    return current_app.extensions["intake"]
-
-
-@contextmanager
-def _db() -> Iterator[Session]:
-    with _intake().store.transaction() as db:
-        yield db
-
-
-def _address() -> str | None:
-    return request.remote_addr
-
-
-def _audit(db: Session, action: str, **kwargs: Any) -> None:
-    user = g.get("staff")
-    org = kwargs.pop("org", None) or (user.account.org if user else "")
-    audit.record(db, org=org, action=action, at=now(), account_id=user.account.id if user else kwargs.pop("account_id", None),
-                 address=_address(), **kwargs)  # fmt: skip
 
 
 def _safe_next(target: str | None) -> str:
@@ -93,7 +67,7 @@ def make_blueprint(settings: Settings) -> Blueprint:
         g.staff = None
         token = session.get("_user_id")
         if token:
-            with _db() as db:
+            with db_session() as db:
                 row = accounts.live_session(db, token, now())
                 if row is not None:
                     g.staff = SignedIn(row.account, row, token)
@@ -115,6 +89,7 @@ def make_blueprint(settings: Settings) -> Blueprint:
     _queue_routes(bp)
     _case_routes(bp)
     _admin_routes(bp)
+    taking.routes(bp, settings)
     return bp
 
 
@@ -135,7 +110,7 @@ def _auth_routes(bp: Blueprint) -> None:
         errors: dict[str, str] = {}
         if request.method == "POST":
             email, password = request.form.get("email", ""), request.form.get("password", "")
-            with _db() as db:
+            with db_session() as db:
                 found = accounts.find(db, email)
                 at = now()
                 if found is not None and accounts.locked(found, at):
@@ -153,7 +128,7 @@ def _auth_routes(bp: Blueprint) -> None:
     @requires(PUBLIC)
     def code():  # type: ignore[no-untyped-def]
         t = translator("en")
-        with _db() as db:
+        with db_session() as db:
             found = _pending(db)
             if found is None:
                 return redirect(url_for("staff.login"))
@@ -175,7 +150,7 @@ def _auth_routes(bp: Blueprint) -> None:
     @requires(PUBLIC)
     def enrol():  # type: ignore[no-untyped-def]
         t = translator("en")
-        with _db() as db:
+        with db_session() as db:
             found = _pending(db)
             if found is None or found.totp_enrolled_at is not None:
                 return redirect(url_for("staff.login"))
@@ -187,7 +162,7 @@ def _auth_routes(bp: Blueprint) -> None:
                 at = now()
                 if accounts.enrol(found, secret, request.form.get("code", ""), at):
                     session.pop("staff_enrol_secret", None)
-                    audit.record(db, org=found.org, action="enrolled", at=at, account_id=found.id, address=_address())
+                    audit.record(db, org=found.org, action="enrolled", at=at, account_id=found.id, address=request.remote_addr)
                     return _signed_in(db, found)
                 _fail(db, found, at)
                 errors["code"] = t("Enter the 6-digit code your authenticator app shows now")
@@ -198,11 +173,11 @@ def _auth_routes(bp: Blueprint) -> None:
     @bp.post("/logout")
     @requires("work")
     def logout():  # type: ignore[no-untyped-def]
-        with _db() as db:
+        with db_session() as db:
             row = db.get(type(g.staff.session), g.staff.session.id)
             if row is not None:
                 row.ended_at = now()
-            _audit(db, "signed_out")
+            audit_line(db, "signed_out")
         logout_user()
         session.clear()
         flash(translator("en")("You have signed out"))
@@ -214,7 +189,7 @@ def _auth_routes(bp: Blueprint) -> None:
         t = translator("en")
         errors: dict[str, str] = {}
         if request.method == "POST":
-            with _db() as db:
+            with db_session() as db:
                 me = db.get(StaffAccountRow, account().id)
                 current, new, again = (request.form.get(k, "") for k in ("current", "new", "again"))
                 if not accounts.password_matches(me, current):
@@ -225,7 +200,7 @@ def _auth_routes(bp: Blueprint) -> None:
                     errors["again"] = t("The two new passwords do not match")
                 else:
                     accounts.change_password(db, me, new, now(), keep=g.staff.session)
-                    _audit(db, "password_changed")
+                    audit_line(db, "password_changed")
                     flash(t("Your password has been changed"))
                     return redirect(url_for("staff.queue_page"))
         return render_template("staff/password.html", errors=errors)
@@ -238,7 +213,7 @@ def _auth_routes(bp: Blueprint) -> None:
         nxt = _safe_next(request.values.get("next"))
         errors: dict[str, str] = {}
         if request.method == "POST":
-            with _db() as db:
+            with db_session() as db:
                 me = db.get(StaffAccountRow, account().id)
                 if accounts.password_matches(me, request.form.get("password", "")):
                     row = db.get(type(g.staff.session), g.staff.session.id)
@@ -260,14 +235,19 @@ def _pending(db: Session) -> StaffAccountRow | None:
 def _fail(db: Session, found: StaffAccountRow, at: datetime) -> None:
     locked = accounts.note_failure(found, at)
     audit.record(
-        db, org=found.org, action="locked_out" if locked else "sign_in_failed", at=at, account_id=found.id, address=_address()
+        db,
+        org=found.org,
+        action="locked_out" if locked else "sign_in_failed",
+        at=at,
+        account_id=found.id,
+        address=request.remote_addr,
     )
 
 
 def _signed_in(db: Session, found: StaffAccountRow):  # type: ignore[no-untyped-def]
     nxt = _safe_next((session.get(PENDING) or {}).get("next"))
     started = accounts.start_session(db, found, now())
-    audit.record(db, org=found.org, action="signed_in", at=now(), account_id=found.id, address=_address())
+    audit.record(db, org=found.org, action="signed_in", at=now(), account_id=found.id, address=request.remote_addr)
     session.clear()  # a fresh cookie: nothing from before sign-in carries over
     g.staff = SignedIn(found, started.row, started.token)
     login_user(g.staff)
@@ -281,11 +261,11 @@ def _queue_routes(bp: Blueprint) -> None:
     def queue_page():  # type: ignore[no-untyped-def]
         q = queue.Query.from_args(request.args)
         me = account()
-        profile = _intake().profiles[me.org]
-        with _db() as db:
+        profile = intake().profiles[me.org]
+        with db_session() as db:
             found = queue.page(db, me.org, me.id, q, now())
             views = [CaseView(c, profile, now()) for c in found.cases]
-            _audit(db, "searched" if q.reference or q.filters else "viewed_queue", tab=q.tab, reference=q.reference,
+            audit_line(db, "searched" if q.reference or q.filters else "viewed_queue", tab=q.tab, reference=q.reference,
                    filters={k: list(v) for k, v in q.filters.items()})  # fmt: skip
         return render_template(
             "staff/queue.html",
@@ -319,6 +299,7 @@ ACTIONS = {
     "close": "work",
     "reopen": "work",
     "link": "work",
+    "victims_code": "work",
 }
 
 
@@ -337,15 +318,15 @@ def _case_routes(bp: Blueprint) -> None:
             abort(403)
         t = translator("en")
         me = account()
-        profile = _intake().profiles[me.org]
+        profile = intake().profiles[me.org]
         form = request.form
         try:
-            with _db() as db:
+            with db_session() as db:
                 case = own_case(db, reference)
-                casework.check_version(case, _int(form.get("version")))
+                casework.check_version(case, whole(form.get("version")))
                 actor = casework.Actor(db.get(StaffAccountRow, me.id), now())
                 _act(db, case, actor, profile, action, form)
-                _audit(db, "changed_case", case_id=case.id, change=action)
+                audit_line(db, "changed_case", case_id=case.id, change=action)
         except casework.Refused as refused:
             message = t(refused.message, **refused.params)
             return _show_case(reference, errors={form_field(action, refused.field): message}, status=400, open_form=action)
@@ -358,14 +339,14 @@ def _case_routes(bp: Blueprint) -> None:
     @bp.get("/cases/<reference>/attachments/<int:attachment_id>")
     @requires("work")
     def attachment(reference: str, attachment_id: int):  # type: ignore[no-untyped-def]
-        with _db() as db:
+        with db_session() as db:
             case = own_case(db, reference)
             found = own_attachment(db, case, attachment_id)
             # Asked after the landlord check, so another landlord's attachment is 404 whatever the session.
             if not accounts.recently_confirmed(g.staff.session, now()):
                 return redirect(url_for("staff.confirm", next=request.path))
-            data = crypto.read_file(Path(found.stored_path), _intake().store.keys)
-            _audit(db, "downloaded", case_id=case.id, attachment=found.id)
+            data = crypto.read_file(Path(found.stored_path), intake().store.keys)
+            audit_line(db, "downloaded", case_id=case.id, attachment=found.id)
             # Named by the case, not by the reporter's device, whose file name can say who they are.
             name = f"{case.reference}-{found.id}{mimetypes.guess_extension(found.content_type) or ''}"
         response = Response(data, mimetype="application/octet-stream")
@@ -373,34 +354,6 @@ def _case_routes(bp: Blueprint) -> None:
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["Cache-Control"] = "no-store"
         return response
-
-
-def _int(value: str | None) -> int | None:
-    try:
-        return int(value) if value else None
-    except ValueError:
-        return None
-
-
-def _date(form: Any, prefix: str) -> date | None:
-    try:
-        return date(int(form.get(f"{prefix}-year", "")), int(form.get(f"{prefix}-month", "")), int(form.get(f"{prefix}-day", "")))
-    except ValueError:
-        return None
-
-
-def _moment(form: Any, prefix: str, timezone: str) -> datetime | None:
-    from zoneinfo import ZoneInfo
-
-    day = _date(form, prefix)
-    raw = form.get(f"{prefix}-time", "").strip()
-    if day is None or not raw:
-        return None
-    try:
-        hours, minutes = (int(p) for p in raw.replace(".", ":").split(":", 1))
-        return datetime(day.year, day.month, day.day, hours, minutes, tzinfo=ZoneInfo(timezone)).astimezone(UTC)
-    except ValueError:
-        return None
 
 
 # Each form's field names are unique on the page; these map the core's field names onto them.
@@ -415,6 +368,7 @@ FIELDS: dict[str, dict[str, str]] = {
     "close": {"outcome": "close_outcome", "note": "close_note"},
     "reopen": {"reason": "reopen_reason"},
     "link": {"reference": "link_reference"},
+    "victims_code": {"by": "victims_code_by"},
 }
 
 
@@ -429,30 +383,30 @@ def _act(db: Session, case: Any, actor: casework.Actor, profile: Any, action: st
     if action == "take":
         casework.assign(db, case, actor, actor.account)
     elif action == "assign":
-        to = own_account(db, _int(form.get("owner")) or 0) if form.get("owner") else None
+        to = own_account(db, whole(form.get("owner")) or 0) if form.get("owner") else None
         if to is None:
             raise casework.Refused("owner", "Choose someone in your team")
         casework.assign(db, case, actor, to)
     elif action == "risk":
         casework.review_risk(db, case, actor, form.get("level"), form.get("risk_reasons"))
     elif action == "contact":
-        casework.record_contact(db, case, actor, profile, method=form.get("method"), happened_at=_moment(form, "happened", tz),
+        casework.record_contact(db, case, actor, profile, method=form.get("method"), happened_at=moment(form, "happened", tz),
                                 outcome=form.get("contact_outcome"), note=form.get("contact_note"),
                                 with_whom=form.get("with_whom"))  # fmt: skip
     elif action == "note":
         casework.add_note(db, case, actor, form.get("note_text"))
     elif action == "action_add":
         casework.add_action(db, case, actor, profile, kind=form.get("kind"), what=form.get("what"), who=form.get("who"),
-                            due=_date(form, "due"))  # fmt: skip
+                            due=day(form, "due"))  # fmt: skip
     elif action == "action_update":
-        casework.update_action(db, case, actor, _int(form.get("item")), form.get("item_status"))
+        casework.update_action(db, case, actor, whole(form.get("item")), form.get("item_status"))
     elif action == "plan_agreed":
-        casework.agree_plan(db, case, actor, _date(form, "agreed"))
+        casework.agree_plan(db, case, actor, day(form, "agreed"))
     elif action == "disclose":
         casework.disclose(db, case, actor, profile, recipient=form.get("recipient"), other_recipient=form.get("other_recipient"),
                           shared=form.get("shared"), purpose=form.get("purpose"), basis=form.get("basis"),
                           consent_source=form.get("consent_source"), consent_how=form.get("consent_how"),
-                          consent_at=_moment(form, "consent", tz), exception=form.get("exception"),
+                          consent_at=moment(form, "consent", tz), exception=form.get("exception"),
                           reason=form.get("exception_reason"))  # fmt: skip
     elif action == "review":
         casework.request_review(db, case, actor, profile, form.get("route"), form.get("review_note"))
@@ -460,6 +414,8 @@ def _act(db: Session, case: Any, actor: casework.Actor, profile: Any, action: st
         casework.close(db, case, actor, profile, form.get("close_outcome"), form.get("close_note"))
     elif action == "reopen":
         casework.reopen(db, case, actor, form.get("reopen_reason"))
+    elif action == "victims_code":
+        casework.victims_code_given(db, case, actor, form.get("victims_code_by"))
     elif action == "link":
         reference = form.get("link_reference", "").strip()
         other = find_case(db, reference) if reference else None
@@ -468,11 +424,11 @@ def _act(db: Session, case: Any, actor: casework.Actor, profile: Any, action: st
 
 def _show_case(reference: str, *, errors: dict[str, str], status: int, open_form: str | None = None):  # type: ignore[no-untyped-def]
     t, me = translator("en"), account()
-    profile = _intake().profiles[me.org]
+    profile = intake().profiles[me.org]
     words = labels(profile)
     at = now()
     local = at.astimezone(ZoneInfo(profile.timezone))
-    with _db() as db:
+    with db_session() as db:
         case = own_case(db, reference)
         view = CaseView(case, profile, at, detail=True)
         own_words = description(case.answers, load_flow())
@@ -492,7 +448,7 @@ def _show_case(reference: str, *, errors: dict[str, str], status: int, open_form
             for e in reversed(case.events)
             if e.kind == "disclosure"
         ]
-        _audit(db, "viewed_case", case_id=case.id)
+        audit_line(db, "viewed_case", case_id=case.id)
         page = render_template(
             "staff/case.html",
             case=case,
@@ -520,6 +476,14 @@ def _show_case(reference: str, *, errors: dict[str, str], status: int, open_form
                 for r in profile.case_review
             ],
             legal_kinds={k.id: k.legal for k in profile.action_kinds},
+            victims_code_url=victims_code.page_url(intake().public_url, profile, case.language),
+            victims_code_options=[
+                ("told", t("I told them about it, or read it to them")),
+                ("email", t("By email")),
+                ("post", t("By post")),
+                ("in_person", t("Handed to them in person")),
+                ("declined", t("They did not want it")),
+            ],
             reachable=reachable,
             unreachable_reason=why,
             disclosures=disclosures,
@@ -540,14 +504,14 @@ def _admin_routes(bp: Blueprint) -> None:
     @requires("audit")
     def audit_page():  # type: ignore[no-untyped-def]
         me = account()
-        with _db() as db:
-            person = _int(request.args.get("person"))
+        with db_session() as db:
+            person = whole(request.args.get("person"))
             reference = request.args.get("reference", "").strip().upper()
             case_id = None
             if reference:
                 case = own_case(db, reference)
                 case_id = case.id
-            rows = audit.lines(db, me.org, account_id=person, case_id=case_id, before_id=_int(request.args.get("before")))
+            rows = audit.lines(db, me.org, account_id=person, case_id=case_id, before_id=whole(request.args.get("before")))
             people = accounts.listed(db, me.org)
             shown = [
                 {
@@ -560,7 +524,7 @@ def _admin_routes(bp: Blueprint) -> None:
                 }
                 for r in rows
             ]
-            _audit(db, "viewed_audit", person=person, reference=reference)
+            audit_line(db, "viewed_audit", person=person, reference=reference)
         return render_template(
             "staff/audit.html",
             rows=shown,
@@ -573,9 +537,9 @@ def _admin_routes(bp: Blueprint) -> None:
     @bp.get("/accounts")
     @requires("accounts")
     def accounts_page():  # type: ignore[no-untyped-def]
-        with _db() as db:
+        with db_session() as db:
             people = [accounts.describe(a) | {"id": a.id} for a in accounts.listed(db, account().org)]
-            _audit(db, "viewed_accounts")
+            audit_line(db, "viewed_accounts")
         t = translator("en")
         roles = {"officer": t("Case officer"), "team_leader": t("Team leader"), "admin": t("Admin")}
         return render_template("staff/accounts.html", people=people, errors={}, role_words=roles)
@@ -586,16 +550,16 @@ def _admin_routes(bp: Blueprint) -> None:
         t = translator("en")
         if action not in ("reset", "disable"):
             abort(404)
-        with _db() as db:
+        with db_session() as db:
             target = own_account(db, account_id)
             if action == "reset":
                 accounts.reset_authenticator(db, target, now())
-                _audit(db, "authenticator_reset", target=target.id)
+                audit_line(db, "authenticator_reset", target=target.id)
                 flash(t("%(name)s will set up a new authenticator at their next sign-in", name=target.name))
             else:
                 if target.id == account().id:
                     abort(400)
                 accounts.disable(db, target, now())
-                _audit(db, "account_disabled", target=target.id)
+                audit_line(db, "account_disabled", target=target.id)
                 flash(t("%(name)s can no longer sign in", name=target.name))
         return redirect(url_for("staff.accounts_page"))
