@@ -7,8 +7,8 @@ import time
 from datetime import UTC, datetime
 from html import unescape
 from pathlib import Path
-from zoneinfo import ZoneInfo
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pyotp
 from flask import Flask
@@ -141,7 +141,11 @@ def take_report(officer: Officer, answers: dict[str, Any], *, how: str = "phone"
             assert "Check the answers" in officer.page, officer.text()[:2000]
             return officer.post("/staff/reports/new/questions", {"action": "send", "form_id": form_id})
         value = answers.get(question)
-        data = {"action": "answer", "question": question, "answer": value} if value is not None else {"action": "skip", "question": question}
+        data = (
+            {"action": "answer", "question": question, "answer": value}
+            if value is not None
+            else {"action": "skip", "question": question}
+        )
         officer.post("/staff/reports/new/questions", {**data, "form_id": form_id})
         assert officer.status == 200, officer.text()[:2000]
     raise AssertionError("the questions never reached check the answers")

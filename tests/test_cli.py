@@ -55,6 +55,8 @@ DOCUMENTED_KEYS = {
     "risk_reasons",
     "first_contact_due",
     "victims_code_sent_at",
+    "work_status",
+    "outcome",
 }
 TIMEOUT = 30
 
@@ -297,3 +299,24 @@ def test_a_chat_killed_mid_report_carries_on_from_the_same_question_with_every_a
     assert kept["description"] == DESCRIPTION and kept["where"] == "MK9 3EJ" and kept["when"] == "yesterday"
     assert all(raw in typed for raw in kept.values() if raw is not None)
     assert len(json.loads(intake(tmp_path, "cases", "list", "--json").stdout)) == 1
+
+
+def test_staff_accounts_are_added_listed_and_disabled_from_the_command_line(tmp_path):
+    intake(tmp_path, "db", "upgrade")
+    added = intake(tmp_path, "staff", "add", "--org", "mkcc", "--email", "Olu@MKCC.example", "--name", "Olu Officer",
+                   "--role", "officer", "--password-stdin", "--json", stdin="a long enough password\n")  # fmt: skip
+    assert json.loads(added.stdout) == {"email": "olu@mkcc.example", "org": "mkcc", "name": "Olu Officer", "role": "officer",
+                                        "enrolment": "pending"}  # fmt: skip
+
+    elsewhere = intake(tmp_path, "staff", "add", "--org", "wchg", "--email", "olu@mkcc.example", "--name", "Olu", "--role",
+                       "admin", "--password-stdin", stdin="another long password\n", check=False)  # fmt: skip
+    short = intake(tmp_path, "staff", "add", "--org", "mkcc", "--email", "new@mkcc.example", "--name", "New", "--role",
+                   "officer", "--password-stdin", stdin="short\n", check=False)  # fmt: skip
+    assert elsewhere.returncode == 1 and short.returncode == 1 and "12" in short.stderr
+    assert "a long enough password" not in added.stdout + added.stderr
+
+    intake(tmp_path, "staff", "disable", "olu@mkcc.example")
+    listed = json.loads(intake(tmp_path, "staff", "list", "--org", "mkcc", "--json").stdout)
+    assert listed == [{"email": "olu@mkcc.example", "org": "mkcc", "name": "Olu Officer", "role": "officer", "disabled": True,
+                       "locked_until": None}]  # fmt: skip
+    assert json.loads(intake(tmp_path, "staff", "list", "--org", "wchg", "--json").stdout) == []

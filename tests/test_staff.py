@@ -26,11 +26,23 @@ def make_app(tmp_path, url: str):
                        "INTAKE_DATA_KEYS": TEST_DATA_KEYS})  # fmt: skip
 
 
-@pytest.fixture
-def app(tmp_path):
+def sqlite_app(tmp_path):
     url = f"sqlite:///{tmp_path / 'staff.db'}"
     migrate.upgrade(Store(url).engine)
     return make_app(tmp_path, url)
+
+
+def enrolled_officer(app) -> Officer:
+    add_account(app)
+    person = Officer(app)
+    person.enrol()
+    assert person.status == 302 and person.response.headers["Location"].endswith("/staff/")
+    return person
+
+
+@pytest.fixture
+def app(tmp_path):
+    return sqlite_app(tmp_path)
 
 
 def report(app, answers=ANONYMOUS_VICTIM, org: str = "mkcc") -> str:
@@ -43,11 +55,7 @@ def report(app, answers=ANONYMOUS_VICTIM, org: str = "mkcc") -> str:
 
 @pytest.fixture
 def officer(app):
-    add_account(app)
-    person = Officer(app)
-    person.enrol()
-    assert person.status == 302 and person.response.headers["Location"].endswith("/staff/")
-    return person
+    return enrolled_officer(app)
 
 
 def case_row(app, reference: str) -> CaseRow:

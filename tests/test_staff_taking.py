@@ -4,16 +4,27 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import select
 
 from intake import sla
 from intake.store.models import CaseEventRow, CaseRow, ConversationRow
 from intake.victims_code import deadline_rule
 from tests.staff_client import take_report
-from tests.test_staff import app, case_row, officer  # noqa: F401  (fixtures)
+from tests.test_staff import case_row, enrolled_officer, sqlite_app
 from tests.web_client import ANONYMOUS_VICTIM
 
 BY_PHONE = {**ANONYMOUS_VICTIM, "identity": "named_here", "name": "Grace Mensah", "contact_other": "07700 900456"}
+
+
+@pytest.fixture
+def app(tmp_path):
+    return sqlite_app(tmp_path)
+
+
+@pytest.fixture
+def officer(app):
+    return enrolled_officer(app)
 
 
 def newest_case(app) -> CaseRow:
@@ -77,7 +88,9 @@ def test_danger_said_in_a_taken_report_shows_the_999_advice_to_the_officer_first
                                         "received-year": at.year, "received-time": "00:01", "language": "en"})  # fmt: skip
     officer.get("/staff/reports/new/questions")
     form_id = officer.page.split('name="form_id" value="')[1].split('"')[0]
-    officer.post("/staff/reports/new/questions", {"action": "answer", "question": "danger_now", "answer": "yes", "form_id": form_id})
+    officer.post(
+        "/staff/reports/new/questions", {"action": "answer", "question": "danger_now", "answer": "yes", "form_id": form_id}
+    )
     text = officer.text()
     assert "999" in text and text.index("999") < text.index("Continue")
     take_report(officer, {**BY_PHONE, "danger_now": "yes"}, resume=True)
