@@ -16,8 +16,10 @@ from pathlib import Path
 
 import pytest
 from selenium import webdriver
+from selenium.common.exceptions import NoAlertPresentException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
 from werkzeug.serving import make_server
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -122,3 +124,48 @@ def question_id(driver: webdriver.Chrome) -> str:
 
 def heading(driver: webdriver.Chrome) -> str:
     return driver.find_element(By.TAG_NAME, "h1").text.strip()
+
+
+# ---- signs that something a page shows was taken for markup --------------------------------------
+_PAGE_STATE = """
+const bad = [];
+for (const el of document.querySelectorAll('*')) {
+  for (const a of el.attributes) {
+    if (a.name.toLowerCase().startsWith('on')) bad.push(`handler ${a.name} on <${el.localName}>`);
+    if (['href', 'src', 'action', 'formaction', 'xlink:href', 'data'].includes(a.name) && /^[\\s\\u0000-\\u001f]*javascript:/i.test(a.value))
+      bad.push(`javascript: URL in ${a.name} of <${el.localName}>`);
+  }
+}
+for (const s of document.scripts)
+  if (!s.src || new URL(s.src).origin !== location.origin) bad.push(`script ${s.src || s.text.slice(0, 80)}`);
+for (const el of document.querySelectorAll('iframe, frame, object, embed, base, img[src="x"]')) bad.push(`<${el.localName}>`);
+return {
+  xss: typeof window.__xss,
+  bad: bad,
+  text: document.body.innerText,
+  options: [...document.querySelectorAll('option')].map(o => o.text),
+  values: Object.fromEntries([...document.querySelectorAll('input[id], textarea[id]')].map(e => [e.id, e.value])),
+  html: document.documentElement.outerHTML,
+};
+"""
+
+
+def page_state(driver: webdriver.Chrome) -> dict:
+    """The page as it stands: whether `window.__xss` was set, any handler attribute, javascript: URL, inline or
+    foreign script, frame or `<img src=x>` in the DOM (`bad`), its rendered text, option texts, field values and HTML."""
+    return driver.execute_script(_PAGE_STATE)
+
+
+def open_alert(driver: webdriver.Chrome) -> str | None:
+    """The text of an alert, confirm or prompt the page has open, or None."""
+    try:
+        return driver.switch_to.alert.text
+    except NoAlertPresentException:
+        return None
+
+
+def navigating(driver: webdriver.Chrome, act, timeout: float = 15) -> None:
+    """Do `act` (a click that sends a form or follows a link) and wait until the next page has replaced this one."""
+    old = driver.find_element(By.TAG_NAME, "html").id
+    act()
+    WebDriverWait(driver, timeout, poll_frequency=0.02).until(lambda d: d.find_element(By.TAG_NAME, "html").id != old)
