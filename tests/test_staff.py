@@ -288,3 +288,15 @@ def test_the_queue_puts_overdue_first_then_risk_and_filters_and_searches(app, of
     assert first in officer.page and second not in officer.page
     officer.get("/staff/?tab=closed")
     assert first not in officer.page
+
+
+def test_every_console_page_forbids_framing_caching_and_scripts_from_elsewhere(app, officer):
+    reference = report(app)
+    for path in ("/staff/", f"/staff/cases/{reference}", "/staff/password", "/staff/reports/new", "/staff/login"):
+        headers = officer.get(path).headers
+        assert "frame-ancestors 'none'" in headers["Content-Security-Policy"], path
+        assert (
+            "script-src" not in headers["Content-Security-Policy"] and "default-src 'self'" in headers["Content-Security-Policy"]
+        )
+        assert headers["X-Frame-Options"] == "DENY" and headers["Cache-Control"] == "no-store", path
+        assert headers["Referrer-Policy"] == "no-referrer" and headers["X-Content-Type-Options"] == "nosniff", path
