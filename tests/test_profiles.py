@@ -299,6 +299,24 @@ BAD_PROFILES = [
         id="brand colour by name",
     ),
     pytest.param(
+        _set(("action_kinds",), [{"id": "eviction_notice", "legal": True, "section": "6.1"}]),
+        "action_kinds[0].id",
+        "not a known action kind",
+        id="action kind the vocabulary does not name",
+    ),
+    pytest.param(
+        _set(("outcomes",), ["resolved", "resolved"]),
+        "outcomes",
+        "listed more than once",
+        id="outcome listed twice",
+    ),
+    pytest.param(
+        _set(("disclosure_exceptions",), [{"id": "because_i_said_so", "section": "9.1"}]),
+        "disclosure_exceptions[0].id",
+        "not a known disclosure exception",
+        id="disclosure exception the policy does not give",
+    ),
+    pytest.param(
         _set(("scope", "covers_visitors"), None),
         "scope.covers_visitors",
         "valid boolean",
