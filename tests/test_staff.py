@@ -106,6 +106,23 @@ def test_ten_failed_attempts_in_fifteen_minutes_lock_the_account_even_with_the_r
     assert actions.count("sign_in_failed") == 9 and "locked_out" in actions
 
 
+def test_lockouts_and_sessions_hold_across_processes_that_share_the_database(app, officer, tmp_path):
+    """Two app instances on one database, as two workers: state is never in one process's memory."""
+    other = make_app(tmp_path, str(app.extensions["intake"].store.engine.url))
+    officer.get("/staff/")
+    elsewhere = Officer(other)
+    elsewhere.client.set_cookie("session", officer.client.get_cookie("session").value)
+    assert elsewhere.get("/staff/").status_code == 200  # the session started in one process is live in the other
+
+    elsewhere.post("/staff/logout")
+    assert officer.get("/staff/").status_code == 302  # signed out in one, signed out in both
+
+    for person in [officer, Officer(other)] * 5:
+        person.password_step(password="wrong password, twelve+")
+    officer.password_step()
+    assert officer.status == 200 and "locked" in officer.page
+
+
 def test_a_signed_out_link_to_a_case_goes_through_sign_in_and_returns_to_the_case(app, officer):
     reference = report(app)
     officer.sign_out()
