@@ -77,25 +77,27 @@ def upgrade() -> None:
     op.create_index("ix_audit_org_at", "audit_log", ["org", "at"])
     op.create_index("ix_audit_case", "audit_log", ["case_id"])
     op.create_index("ix_audit_account", "audit_log", ["account_id"])
-    with op.batch_alter_table("cases") as batch:
-        batch.add_column(sa.Column("work_status", sa.String(16), nullable=False, server_default="new"))
-        batch.add_column(sa.Column("outcome", sa.String(32), nullable=True))
-        batch.add_column(
-            sa.Column("owner_id", sa.Integer(), sa.ForeignKey("staff_accounts.id", name="fk_cases_owner"), nullable=True)
-        )
-        batch.add_column(sa.Column("first_contacted_at", WHEN, nullable=True))
-        batch.add_column(sa.Column("plan_agreed_at", WHEN, nullable=True))
-        batch.add_column(sa.Column("closed_at", WHEN, nullable=True))
-        batch.add_column(
-            sa.Column("linked_case_id", sa.Integer(), sa.ForeignKey("cases.id", name="fk_cases_linked"), nullable=True)
-        )
-        batch.add_column(sa.Column("version", sa.Integer(), nullable=False, server_default="1"))
-        batch.create_index("ix_cases_queue", ["org", "work_status", "first_contact_due"])
-    with op.batch_alter_table("case_events") as batch:
-        batch.add_column(
-            sa.Column("actor_id", sa.Integer(), sa.ForeignKey("staff_accounts.id", name="fk_case_events_actor"), nullable=True)
-        )
+    # Plain ADD COLUMN, not a batch copy: on SQLite a batch drops and recreates `cases`, which the
+    # rows of case_events and attachments refer to, and foreign keys are on during migrations.
+    op.add_column("cases", sa.Column("work_status", sa.String(16), nullable=False, server_default="new"))
+    op.add_column("cases", sa.Column("outcome", sa.String(32), nullable=True))
+    _add_reference("cases", "owner_id", "staff_accounts", "fk_cases_owner")
+    op.add_column("cases", sa.Column("first_contacted_at", WHEN, nullable=True))
+    op.add_column("cases", sa.Column("plan_agreed_at", WHEN, nullable=True))
+    op.add_column("cases", sa.Column("closed_at", WHEN, nullable=True))
+    _add_reference("cases", "linked_case_id", "cases", "fk_cases_linked")
+    op.add_column("cases", sa.Column("version", sa.Integer(), nullable=False, server_default="1"))
+    op.create_index("ix_cases_queue", "cases", ["org", "work_status", "first_contact_due"])
+    _add_reference("case_events", "actor_id", "staff_accounts", "fk_case_events_actor")
     _append_only()
+
+
+def _add_reference(table: str, column: str, target: str, name: str) -> None:
+    """A nullable column referring to `target`.id; SQLite takes the reference inline in ADD COLUMN."""
+    if op.get_bind().dialect.name == "sqlite":
+        op.execute(f"ALTER TABLE {table} ADD COLUMN {column} INTEGER REFERENCES {target}(id)")
+    else:
+        op.add_column(table, sa.Column(column, sa.Integer(), sa.ForeignKey(f"{target}.id", name=name), nullable=True))
 
 
 def _append_only() -> None:
