@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from intake import audit, casework
 from intake.cases import description, find_case, redacted
 from intake.flow import load_flow
-from intake.i18n import translator
+from intake.i18n import mark, translator
 from intake.pipeline import Intake
 from intake.settings import Settings
 from intake.store import crypto
@@ -33,6 +33,8 @@ csrf = CSRFProtect()
 login_manager = LoginManager()
 PENDING = "staff_pending"  # the account id between a right password and its code, in the signed cookie
 PENDING_FOR = 300  # seconds
+LOCKED = mark("This account is locked after too many attempts. Try again in 15 minutes.")
+WRONG_CODE = mark("Enter the 6-digit code your authenticator app shows now")
 
 
 def now() -> datetime:
@@ -139,13 +141,13 @@ def _auth_routes(bp: Blueprint) -> None:
                 found = accounts.find(db, email)
                 at = now()
                 if found is not None and accounts.locked(found, at):
-                    errors["email"] = t("This account is locked after too many attempts. Try again in 15 minutes.")
+                    errors["email"] = t(LOCKED)
                 elif accounts.password_matches(found, password) and found is not None and not found.disabled:
                     session[PENDING] = {"id": found.id, "at": at.timestamp(), "next": nxt}
                     return redirect(url_for("staff.code"))
+                elif found is not None and _fail(db, found, at):
+                    errors["email"] = t(LOCKED)  # the attempt that locks it says so, not only the next one
                 else:
-                    if found is not None:
-                        _fail(db, found, at)
                     errors["email"] = t("Enter a correct email address and password")
         return render_template("staff/login.html", errors=errors, next=nxt, email=request.form.get("email", ""))
 
@@ -163,12 +165,11 @@ def _auth_routes(bp: Blueprint) -> None:
             if request.method == "POST":
                 at = now()
                 if accounts.locked(found, at):
-                    errors["code"] = t("This account is locked after too many attempts. Try again in 15 minutes.")
+                    errors["code"] = t(LOCKED)
                 elif found.totp_secret and accounts.accept_code(found, found.totp_secret, request.form.get("code", ""), at):
                     return _signed_in(db, found)
                 else:
-                    _fail(db, found, at)
-                    errors["code"] = t("Enter the 6-digit code your authenticator app shows now")
+                    errors["code"] = t(LOCKED if _fail(db, found, at) else WRONG_CODE)
         return render_template("staff/code.html", errors=errors)
 
     @bp.route("/login/enrol", methods=["GET", "POST"])
@@ -185,12 +186,14 @@ def _auth_routes(bp: Blueprint) -> None:
             errors: dict[str, str] = {}
             if request.method == "POST":
                 at = now()
-                if accounts.enrol(found, secret, request.form.get("code", ""), at):
+                if accounts.locked(found, at):  # as on the code page: a locked account enrols nothing either
+                    errors["code"] = t(LOCKED)
+                elif accounts.enrol(found, secret, request.form.get("code", ""), at):
                     session.pop("staff_enrol_secret", None)
                     audit.record(db, org=found.org, action="enrolled", at=at, account_id=found.id, address=_address())
                     return _signed_in(db, found)
-                _fail(db, found, at)
-                errors["code"] = t("Enter the 6-digit code your authenticator app shows now")
+                else:
+                    errors["code"] = t(LOCKED if _fail(db, found, at) else WRONG_CODE)
             uri = accounts.provisioning_uri(found, secret)
             qr = segno.make(uri, error="m").svg_data_uri(scale=5, border=2)
         return render_template("staff/enrol.html", errors=errors, uri=uri, secret=secret, qr=qr)
@@ -257,11 +260,13 @@ def _pending(db: Session) -> StaffAccountRow | None:
     return None if found is None or found.disabled else found
 
 
-def _fail(db: Session, found: StaffAccountRow, at: datetime) -> None:
+def _fail(db: Session, found: StaffAccountRow, at: datetime) -> bool:
+    """Count a failed password or code; True when this one locked the account."""
     locked = accounts.note_failure(found, at)
     audit.record(
         db, org=found.org, action="locked_out" if locked else "sign_in_failed", at=at, account_id=found.id, address=_address()
     )
+    return locked
 
 
 def _signed_in(db: Session, found: StaffAccountRow):  # type: ignore[no-untyped-def]
