@@ -514,9 +514,12 @@ def _show_case(reference: str, *, errors: dict[str, str], status: int, open_form
                 "ask_first": t("Ask me first"),
                 "no": t("No, only when you must"),
             }.get(sharing or "", t("Not answered")),
-            team_options=[(str(a.id), a.name) for a in team],
+            # Each list starts with "Choose", so a form sent without a choice is refused rather than taking the first.
+            team_options=[("", t("Choose")), *[(str(a.id), a.name) for a in team]],
+            kind_options=[("", t("Choose")), *list(words["action_kinds"].items())],
             action_options=[
-                (str(i.id), f"{words['action_kinds'].get(i.kind, i.kind)}: {i.what[:60]}") for i in case.action_items
+                ("", t("Choose")),
+                *[(str(i.id), f"{words['action_kinds'].get(i.kind, i.kind)}: {i.what[:60]}") for i in case.action_items],
             ],
             recipient_options=[("", t("Choose")), *list(words["recipients"].items()), ("other", t("Another agency"))],
             exception_options=[("", t("Choose")), *list(words["exceptions"].items())],
@@ -530,13 +533,28 @@ def _show_case(reference: str, *, errors: dict[str, str], status: int, open_form
             disclosures=disclosures,
             linked=[r for r in linked if r],
             linked_from=linked,
-            happened_default={"day": local.day, "month": local.month, "year": local.year, "time": f"{local:%H:%M}"},
-            today_parts={"day": local.day, "month": local.month, "year": local.year},
+            dates=_dates(
+                {
+                    "happened": {"day": local.day, "month": local.month, "year": local.year, "time": f"{local:%H:%M}"},
+                    "agreed": {"day": local.day, "month": local.month, "year": local.year},
+                    "due": None,
+                    "consent": None,
+                }
+            ),
             event_lines=lambda item: event_lines(item, words, profile),
             when=lambda moment: when(moment, profile),
             view_tags={"risk": RISK_TAGS, "work": WORK_TAGS},
         )
     return page, status
+
+
+def _dates(defaults: dict[str, dict[str, Any] | None]) -> dict[str, dict[str, Any] | None]:
+    """Each date field's parts: as the officer typed them in the form that came back with an error, else the default."""
+    shown = dict(defaults)
+    for prefix in defaults:
+        if f"{prefix}-day" in request.form:
+            shown[prefix] = {part: request.form.get(f"{prefix}-{part}", "") for part in ("day", "month", "year", "time")}
+    return shown
 
 
 # ---- team leaders and admins -----------------------------------------------------------------
