@@ -16,6 +16,7 @@ from flask import Blueprint, Response, abort, current_app, flash, g, redirect, r
 from flask_login import LoginManager, login_user, logout_user
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy.orm import Session
+from werkzeug.exceptions import HTTPException, NotFound
 
 from intake import audit, casework
 from intake.cases import description, find_case, redacted
@@ -88,36 +89,69 @@ def make_blueprint(settings: Settings) -> Blueprint:
         login_manager.init_app(app)
         login_manager.login_view = "staff.login"
         login_manager.session_protection = None  # sessions live in the database; see accounts.live_session
+        other = app.error_handler_spec.get(None, {}).get(404, {}).get(NotFound)
+
+        def not_found(error: HTTPException):  # type: ignore[no-untyped-def]
+            if request.path == "/staff" or request.path.startswith("/staff/"):
+                return _error_page(error)
+            return other(error) if other else error
+
+        app.register_error_handler(404, not_found)
 
     @bp.before_request
     def _before() -> None:
         csrf.protect() if request.method == "POST" else None
-        g.staff = None
-        token = session.get("_user_id")
-        if token:
-            with _db() as db:
-                row = accounts.live_session(db, token, now())
-                if row is not None:
-                    g.staff = SignedIn(row.account, row, token)
-                    db.expunge_all()
-            if g.staff is None:
-                logout_user()
+        _load_staff()
 
-    @bp.context_processor
-    def _context() -> dict[str, Any]:
-        user = g.get("staff")
-        return {
-            "t": translator("en"),
-            "staff": user,
-            "may": (lambda p: user is not None and may(user.account, p)),
-            "error_list": lambda errors: [{"text": text, "href": f"#{name}"} for name, text in errors.items()],
-        }
+    bp.context_processor(_context)
+    # abort() in the console's own views; a mistyped /staff/ address has no view, so the app's handler takes it.
+    bp.register_error_handler(403, _error_page)
+    bp.register_error_handler(404, _error_page)
 
     _auth_routes(bp)
     _queue_routes(bp)
     _case_routes(bp)
     _admin_routes(bp)
     return bp
+
+
+def _load_staff() -> None:
+    """Who is signed in, from the session row the cookie names; nobody when it has ended."""
+    g.staff = None
+    token = session.get("_user_id")
+    if token:
+        with _db() as db:
+            row = accounts.live_session(db, token, now())
+            if row is not None:
+                g.staff = SignedIn(row.account, row, token)
+                db.expunge_all()
+        if g.staff is None:
+            logout_user()
+
+
+def _context() -> dict[str, Any]:
+    user = g.get("staff")
+    return {
+        "t": translator("en"),
+        "staff": user,
+        "may": (lambda p: user is not None and may(user.account, p)),
+        "error_list": lambda errors: [{"text": text, "href": f"#{name}"} for name, text in errors.items()],
+    }
+
+
+def _error_page(error: HTTPException):  # type: ignore[no-untyped-def]
+    """403 and 404 in the console's own layout, with its navigation: the same 404 for another landlord's case as for none."""
+    if "staff" not in g:
+        _load_staff()
+    t = translator("en")
+    if error.code == 403:
+        heading = t("You do not have access to this page")
+        lines = [t("Your role does not include it. Ask an admin on your team if you need it.")]
+    else:
+        heading = t("Page not found")
+        lines = [t("If you typed the web address, check it is correct."),
+                 t("If you pasted the web address, check you copied the entire address.")]  # fmt: skip
+    return render_template("staff/error.html", heading=heading, lines=lines, **_context()), error.code
 
 
 @login_manager.user_loader
