@@ -39,12 +39,13 @@ $(GOVUK_CSS): node_modules/.installed channels/web/assets/govuk.scss
 	cp node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.js $(GOVUK_DIR)/
 
 # The staff console: GOV.UK Frontend and the MOJ Pattern Library (which loads GOV.UK's Sass by its own path, hence --load-path=.).
+# --no-error-css: a failed build leaves no stylesheet that looks newer than its sources.
 STAFF_DIR := staff/static/build
 STAFF_CSS := $(STAFF_DIR)/staff.min.css
-$(STAFF_CSS): node_modules/.installed staff/assets/govuk.scss staff/assets/staff.scss
+$(STAFF_CSS): node_modules/.installed staff/assets/govuk.scss staff/assets/staff.scss staff/assets/_fonts.scss
 	mkdir -p $(STAFF_DIR)
-	node_modules/.bin/sass --no-source-map --style=compressed --load-path=node_modules --load-path=. --quiet-deps staff/assets/govuk.scss $(STAFF_DIR)/govuk.min.css
-	node_modules/.bin/sass --no-source-map --style=compressed --load-path=node_modules --load-path=. --quiet-deps staff/assets/staff.scss $@
+	node_modules/.bin/sass --no-source-map --style=compressed --load-path=node_modules --load-path=. --quiet-deps --no-error-css staff/assets/govuk.scss $(STAFF_DIR)/govuk.min.css
+	node_modules/.bin/sass --no-source-map --style=compressed --load-path=node_modules --load-path=. --quiet-deps --no-error-css staff/assets/staff.scss $@
 
 frontend: $(GOVUK_CSS) $(STAFF_CSS)
 

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from intake.flow import load_flow, load_vocabulary
 from intake.i18n import mark, native_name, translator
 from intake.orgs.schema import Profile
+from intake.risk import load_matrix
 from intake.store.models import CaseRow
 
 RISK_TAGS = {"high": "govuk-tag--red", "medium": "govuk-tag--orange", "standard": "govuk-tag--grey"}
@@ -200,6 +201,10 @@ class CaseView:
             rows.append({"id": question.id, "label": label, "value": _shown(question, answer, vocabulary, t, self.profile)})
         return rows
 
+    def risk_reasons(self) -> list[str]:
+        """Why the intake assessment gave its level, in the words the reporter chose them by (not the factor ids)."""
+        return [risk_reason_words(reason, self.profile) for reason in self.case.risk_reasons]
+
     def timeline(self) -> list[dict[str, Any]]:
         """Every event, newest first, with who and when."""
         items = []
@@ -214,6 +219,25 @@ class CaseView:
                 }
             )
         return items
+
+
+def risk_reason_words(reason: str, profile: Profile) -> str:
+    """One risk factor in words: the answer that raised it ("They live nearby"), or the danger the words signalled."""
+    t, flow = translator("en"), load_flow()
+    factor = next((f for f in load_matrix().factors if f.id == reason), None)
+    when_ = factor.when if factor else None
+    if when_ is None:
+        return reason
+    if when_.signal:
+        return t(EVENT_WORDS["danger_signalled"])
+    if not when_.question or not flow.has(when_.question):
+        return reason
+    question = flow.question(when_.question)
+    if when_.option:
+        option = next((o for o in question.options if o.id == when_.option), None)
+        return t(_plain(option.label), org=profile.name, org_short=profile.short_name) if option else reason
+    label = t(question.summary_label, org=profile.name, org_short=profile.short_name)
+    return f"{label}: {_shown(question, {'value': when_.equals}, load_vocabulary(), t, profile)}"
 
 
 def _plain(text: Any) -> str:

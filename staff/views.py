@@ -14,11 +14,12 @@ from flask import Blueprint, Response, abort, flash, g, redirect, render_templat
 from flask_login import LoginManager, login_user, logout_user
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy.orm import Session
+from werkzeug.exceptions import HTTPException, NotFound
 
 from intake import audit, casework, victims_code
 from intake.cases import description, find_case, redacted
 from intake.flow import load_flow
-from intake.i18n import translator
+from intake.i18n import mark, translator
 from intake.settings import Settings
 from intake.store import crypto
 from intake.store.models import StaffAccountRow
@@ -32,6 +33,8 @@ csrf = CSRFProtect()
 login_manager = LoginManager()
 PENDING = "staff_pending"  # the account id between a right password and its code, in the signed cookie
 PENDING_FOR = 300  # seconds
+LOCKED = mark("This account is locked after too many attempts. Try again in 15 minutes.")
+WRONG_CODE = mark("Enter the 6-digit code your authenticator app shows now")
 
 
 def _safe_next(target: str | None) -> str:
@@ -60,20 +63,19 @@ def make_blueprint(settings: Settings) -> Blueprint:
         login_manager.init_app(app)
         login_manager.login_view = "staff.login"
         login_manager.session_protection = None  # sessions live in the database; see accounts.live_session
+        other = app.error_handler_spec.get(None, {}).get(404, {}).get(NotFound)
+
+        def not_found(error: HTTPException):  # type: ignore[no-untyped-def]
+            if request.path == "/staff" or request.path.startswith("/staff/"):
+                return _error_page(error)
+            return other(error) if other else error
+
+        app.register_error_handler(404, not_found)
 
     @bp.before_request
     def _before() -> None:
         csrf.protect() if request.method == "POST" else None
-        g.staff = None
-        token = session.get("_user_id")
-        if token:
-            with db_session() as db:
-                row = accounts.live_session(db, token, now())
-                if row is not None:
-                    g.staff = SignedIn(row.account, row, token)
-                    db.expunge_all()
-            if g.staff is None:
-                logout_user()
+        _load_staff()
 
     @bp.after_request
     def _headers(response: Response) -> Response:
@@ -89,15 +91,10 @@ def make_blueprint(settings: Settings) -> Blueprint:
         response.headers["Cache-Control"] = "no-store"
         return response
 
-    @bp.context_processor
-    def _context() -> dict[str, Any]:
-        user = g.get("staff")
-        return {
-            "t": translator("en"),
-            "staff": user,
-            "may": (lambda p: user is not None and may(user.account, p)),
-            "error_list": lambda errors: [{"text": text, "href": f"#{name}"} for name, text in errors.items()],
-        }
+    bp.context_processor(_context)
+    # abort() in the console's own views; a mistyped /staff/ address has no view, so the app's handler takes it.
+    bp.register_error_handler(403, _error_page)
+    bp.register_error_handler(404, _error_page)
 
     _auth_routes(bp)
     _queue_routes(bp)
@@ -105,6 +102,45 @@ def make_blueprint(settings: Settings) -> Blueprint:
     _admin_routes(bp)
     taking.routes(bp, settings)
     return bp
+
+
+def _load_staff() -> None:
+    """Who is signed in, from the session row the cookie names; nobody when it has ended."""
+    g.staff = None
+    token = session.get("_user_id")
+    if token:
+        with db_session() as db:
+            row = accounts.live_session(db, token, now())
+            if row is not None:
+                g.staff = SignedIn(row.account, row, token)
+                db.expunge_all()
+        if g.staff is None:
+            logout_user()
+
+
+def _context() -> dict[str, Any]:
+    user = g.get("staff")
+    return {
+        "t": translator("en"),
+        "staff": user,
+        "may": (lambda p: user is not None and may(user.account, p)),
+        "error_list": lambda errors: [{"text": text, "href": f"#{name}"} for name, text in errors.items()],
+    }
+
+
+def _error_page(error: HTTPException):  # type: ignore[no-untyped-def]
+    """403 and 404 in the console's own layout, with its navigation: the same 404 for another landlord's case as for none."""
+    if "staff" not in g:
+        _load_staff()
+    t = translator("en")
+    if error.code == 403:
+        heading = t("You do not have access to this page")
+        lines = [t("Your role does not include it. Ask an admin on your team if you need it.")]
+    else:
+        heading = t("Page not found")
+        lines = [t("If you typed the web address, check it is correct."),
+                 t("If you pasted the web address, check you copied the entire address.")]  # fmt: skip
+    return render_template("staff/error.html", heading=heading, lines=lines, **_context()), error.code
 
 
 @login_manager.user_loader
@@ -128,13 +164,13 @@ def _auth_routes(bp: Blueprint) -> None:
                 found = accounts.find(db, email)
                 at = now()
                 if found is not None and accounts.locked(found, at):
-                    errors["email"] = t("This account is locked after too many attempts. Try again in 15 minutes.")
+                    errors["email"] = t(LOCKED)
                 elif accounts.password_matches(found, password) and found is not None and not found.disabled:
                     session[PENDING] = {"id": found.id, "at": at.timestamp(), "next": nxt}
                     return redirect(url_for("staff.code"))
+                elif found is not None and _fail(db, found, at):
+                    errors["email"] = t(LOCKED)  # the attempt that locks it says so, not only the next one
                 else:
-                    if found is not None:
-                        _fail(db, found, at)
                     errors["email"] = t("Enter a correct email address and password")
         return render_template("staff/login.html", errors=errors, next=nxt, email=request.form.get("email", ""))
 
@@ -152,12 +188,11 @@ def _auth_routes(bp: Blueprint) -> None:
             if request.method == "POST":
                 at = now()
                 if accounts.locked(found, at):
-                    errors["code"] = t("This account is locked after too many attempts. Try again in 15 minutes.")
+                    errors["code"] = t(LOCKED)
                 elif found.totp_secret and accounts.accept_code(found, found.totp_secret, request.form.get("code", ""), at):
                     return _signed_in(db, found)
                 else:
-                    _fail(db, found, at)
-                    errors["code"] = t("Enter the 6-digit code your authenticator app shows now")
+                    errors["code"] = t(LOCKED if _fail(db, found, at) else WRONG_CODE)
         return render_template("staff/code.html", errors=errors)
 
     @bp.route("/login/enrol", methods=["GET", "POST"])
@@ -174,12 +209,14 @@ def _auth_routes(bp: Blueprint) -> None:
             errors: dict[str, str] = {}
             if request.method == "POST":
                 at = now()
-                if accounts.enrol(found, secret, request.form.get("code", ""), at):
+                if accounts.locked(found, at):  # as on the code page: a locked account enrols nothing either
+                    errors["code"] = t(LOCKED)
+                elif accounts.enrol(found, secret, request.form.get("code", ""), at):
                     session.pop("staff_enrol_secret", None)
                     audit.record(db, org=found.org, action="enrolled", at=at, account_id=found.id, address=request.remote_addr)
                     return _signed_in(db, found)
-                _fail(db, found, at)
-                errors["code"] = t("Enter the 6-digit code your authenticator app shows now")
+                else:
+                    errors["code"] = t(LOCKED if _fail(db, found, at) else WRONG_CODE)
             uri = accounts.provisioning_uri(found, secret)
             qr = segno.make(uri, error="m").svg_data_uri(scale=5, border=2)
         return render_template("staff/enrol.html", errors=errors, uri=uri, secret=secret, qr=qr)
@@ -246,7 +283,8 @@ def _pending(db: Session) -> StaffAccountRow | None:
     return None if found is None or found.disabled else found
 
 
-def _fail(db: Session, found: StaffAccountRow, at: datetime) -> None:
+def _fail(db: Session, found: StaffAccountRow, at: datetime) -> bool:
+    """Count a failed password or code; True when this one locked the account."""
     locked = accounts.note_failure(found, at)
     audit.record(
         db,
@@ -256,6 +294,7 @@ def _fail(db: Session, found: StaffAccountRow, at: datetime) -> None:
         account_id=found.id,
         address=request.remote_addr,
     )
+    return locked
 
 
 def _signed_in(db: Session, found: StaffAccountRow):  # type: ignore[no-untyped-def]
@@ -479,9 +518,12 @@ def _show_case(reference: str, *, errors: dict[str, str], status: int, open_form
                 "ask_first": t("Ask me first"),
                 "no": t("No, only when you must"),
             }.get(sharing or "", t("Not answered")),
-            team_options=[(str(a.id), a.name) for a in team],
+            # Each list starts with "Choose", so a form sent without a choice is refused rather than taking the first.
+            team_options=[("", t("Choose")), *[(str(a.id), a.name) for a in team]],
+            kind_options=[("", t("Choose")), *list(words["action_kinds"].items())],
             action_options=[
-                (str(i.id), f"{words['action_kinds'].get(i.kind, i.kind)}: {i.what[:60]}") for i in case.action_items
+                ("", t("Choose")),
+                *[(str(i.id), f"{words['action_kinds'].get(i.kind, i.kind)}: {i.what[:60]}") for i in case.action_items],
             ],
             recipient_options=[("", t("Choose")), *list(words["recipients"].items()), ("other", t("Another agency"))],
             exception_options=[("", t("Choose")), *list(words["exceptions"].items())],
@@ -503,13 +545,28 @@ def _show_case(reference: str, *, errors: dict[str, str], status: int, open_form
             disclosures=disclosures,
             linked=[r for r in linked if r],
             linked_from=linked,
-            happened_default={"day": local.day, "month": local.month, "year": local.year, "time": f"{local:%H:%M}"},
-            today_parts={"day": local.day, "month": local.month, "year": local.year},
+            dates=_dates(
+                {
+                    "happened": {"day": local.day, "month": local.month, "year": local.year, "time": f"{local:%H:%M}"},
+                    "agreed": {"day": local.day, "month": local.month, "year": local.year},
+                    "due": None,
+                    "consent": None,
+                }
+            ),
             event_lines=lambda item: event_lines(item, words, profile),
             when=lambda moment: when(moment, profile),
             view_tags={"risk": RISK_TAGS, "work": WORK_TAGS},
         )
     return page, status
+
+
+def _dates(defaults: dict[str, dict[str, Any] | None]) -> dict[str, dict[str, Any] | None]:
+    """Each date field's parts: as the officer typed them in the form that came back with an error, else the default."""
+    shown = dict(defaults)
+    for prefix in defaults:
+        if f"{prefix}-day" in request.form:
+            shown[prefix] = {part: request.form.get(f"{prefix}-{part}", "") for part in ("day", "month", "year", "time")}
+    return shown
 
 
 # ---- team leaders and admins -----------------------------------------------------------------

@@ -18,7 +18,9 @@ import pytest
 from selenium import webdriver
 from selenium.common.exceptions import NoAlertPresentException
 from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 from werkzeug.serving import make_server
 
@@ -169,3 +171,38 @@ def navigating(driver: webdriver.Chrome, act, timeout: float = 15) -> None:
     old = driver.find_element(By.TAG_NAME, "html").id
     act()
     WebDriverWait(driver, timeout, poll_frequency=0.02).until(lambda d: d.find_element(By.TAG_NAME, "html").id != old)
+
+
+# ---- shared by the console's tests (the web form's tests keep their own copies) ----------------------
+def press(driver: webdriver.Chrome, *keys: str) -> None:
+    ActionChains(driver).send_keys(*keys).perform()
+
+
+def tab_to(driver: webdriver.Chrome, css: str, limit: int = 120) -> None:
+    """Press Tab until the element matching `css` has focus, as a keyboard user moves through a page."""
+    for _ in range(limit):
+        if driver.execute_script("return document.activeElement.matches(arguments[0])", css):
+            return
+        press(driver, Keys.TAB)
+    raise AssertionError(f"Tab never reached {css} on {heading(driver)!r}")
+
+
+# What sticks out past the right edge of the window, leaf-most first, so a failure names the culprit.
+_OVERFLOW = """
+const room = window.innerWidth, wide = document.documentElement.scrollWidth, out = [];
+if (wide > room) {
+  for (const el of document.body.querySelectorAll('*')) {
+    if (el.getBoundingClientRect().right <= room + 1 || el.closest('.govuk-visually-hidden')) continue;
+    if ([...el.children].some(c => c.getBoundingClientRect().right > room + 1)) continue;
+    const classes = typeof el.className === 'string' && el.className.trim() ? '.' + el.className.trim().split(/\\s+/).join('.') : '';
+    out.push(el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') + classes);
+  }
+}
+return [wide, room, out.slice(0, 6)];
+"""
+
+
+def sideways(driver: webdriver.Chrome) -> str:
+    """Empty when the page scrolls only down; otherwise how wide it is and what sticks out."""
+    wide, room, culprits = driver.execute_script(_OVERFLOW)
+    return "" if wide <= room else f"{wide}px wide in a {room}px window: {', '.join(culprits)}"
