@@ -121,6 +121,14 @@ def question_on(page: str) -> str:
     return found.group(1) if found else ""
 
 
+def start_taking(officer: Officer, *, how: str, received: datetime, language: str = "en"):
+    """The first page of a report taken another way: how it came, when (the landlord's clock) and the language."""
+    at = received.astimezone(ZoneInfo("Europe/London"))
+    officer.get("/staff/reports/new")
+    return officer.post("/staff/reports/new", {"how": how, "received-day": at.day, "received-month": at.month,
+                                               "received-year": at.year, "received-time": f"{at:%H:%M}", "language": language})  # fmt: skip
+
+
 def take_report(officer: Officer, answers: dict[str, Any], *, how: str = "phone", received: datetime | None = None,
                 language: str = "en", limit: int = 60, resume: bool = False):  # fmt: skip
     """Record a report taken another way: how and when it came, then the flow's questions by id, then save it.
@@ -128,10 +136,7 @@ def take_report(officer: Officer, answers: dict[str, Any], *, how: str = "phone"
     With `resume`, carry on with the report already started, from the question it is at.
     """
     if not resume:
-        at = (received or datetime.now(UTC)).astimezone(ZoneInfo("Europe/London"))
-        officer.get("/staff/reports/new")
-        officer.post("/staff/reports/new", {"how": how, "received-day": at.day, "received-month": at.month, "received-year": at.year,
-                                            "received-time": f"{at:%H:%M}", "language": language})  # fmt: skip
+        start_taking(officer, how=how, received=received or datetime.now(UTC), language=language)
         assert officer.status == 303, officer.text()[:2000]
     officer.get("/staff/reports/new/questions")
     for _ in range(limit):

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from intake import sla
 from intake.store.models import CaseEventRow, CaseRow, ConversationRow
 from intake.victims_code import deadline_rule
-from tests.staff_client import take_report
+from tests.staff_client import start_taking, take_report
 from tests.test_staff import case_row, enrolled_officer, sqlite_app
 from tests.web_client import ANONYMOUS_VICTIM
 
@@ -71,10 +71,7 @@ def test_the_officer_records_how_the_victims_code_was_given_and_it_counts_as_sen
 
 
 def test_a_received_time_in_the_future_or_long_ago_is_refused_with_the_reason(app, officer):
-    officer.get("/staff/reports/new")
-    later = datetime.now(UTC) + timedelta(days=1)
-    officer.post("/staff/reports/new", {"how": "post", "received-day": later.day, "received-month": later.month,
-                                        "received-year": later.year, "received-time": "09:00", "language": "en"})  # fmt: skip
+    start_taking(officer, how="post", received=datetime.now(UTC) + timedelta(days=1))
     assert officer.status == 400 and "must be now or in the past" in officer.text() and "There is a problem" in officer.text()
     officer.post("/staff/reports/new", {"how": "", "received-day": "1", "received-month": "1", "received-year": "2020",
                                         "received-time": "09:00", "language": "en"})  # fmt: skip
@@ -82,10 +79,7 @@ def test_a_received_time_in_the_future_or_long_ago_is_refused_with_the_reason(ap
 
 
 def test_danger_said_in_a_taken_report_shows_the_999_advice_to_the_officer_first(app, officer):
-    officer.get("/staff/reports/new")
-    at = datetime.now(UTC)
-    officer.post("/staff/reports/new", {"how": "phone", "received-day": at.day, "received-month": at.month,
-                                        "received-year": at.year, "received-time": "00:01", "language": "en"})  # fmt: skip
+    start_taking(officer, how="phone", received=datetime.now(UTC) - timedelta(minutes=5))
     officer.get("/staff/reports/new/questions")
     form_id = officer.page.split('name="form_id" value="')[1].split('"')[0]
     officer.post(
@@ -98,10 +92,7 @@ def test_danger_said_in_a_taken_report_shows_the_999_advice_to_the_officer_first
 
 
 def test_stopping_partway_leaves_an_unfinished_case_and_no_live_draft(app, officer):
-    officer.get("/staff/reports/new")
-    at = datetime.now(UTC)
-    officer.post("/staff/reports/new", {"how": "email", "received-day": at.day, "received-month": at.month,
-                                        "received-year": at.year, "received-time": "00:01", "language": "en"})  # fmt: skip
+    start_taking(officer, how="email", received=datetime.now(UTC) - timedelta(minutes=5))
     officer.get("/staff/reports/new/questions")
     officer.post("/staff/reports/new/questions", {"action": "cancel", "form_id": "cancel-form-0123456789"})
     assert officer.status == 303
