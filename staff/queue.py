@@ -103,20 +103,22 @@ class Page:
     counts: dict[str, int]
 
 
-def page(db: Session, org: str, account_id: int, q: Query, now: datetime) -> Page:
-    base = select(CaseRow).where(CaseRow.org == org)
-    query = _filtered(_tab(base, q.tab, account_id), q, now)
-    total = db.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+def statement(org: str, account_id: int, q: Query, now: datetime) -> Select:
+    """The queue's cases for `q`, in the queue's order: overdue first, then by risk and due time; closed newest first."""
+    query = _filtered(_tab(select(CaseRow).where(CaseRow.org == org), q.tab, account_id), q, now)
+    if q.tab == "closed":
+        return query.order_by(CaseRow.closed_at.desc(), CaseRow.id.desc())
     overdue_rank = case(
         (and_(CaseRow.work_status != "closed", CaseRow.first_contacted_at.is_(None), CaseRow.first_contact_due < now), 0),
         (and_(CaseRow.work_status != "closed", CaseRow.next_contact_due.is_not(None), CaseRow.next_contact_due < now), 1),
         else_=2,
     )
-    ordered = (
-        query.order_by(CaseRow.closed_at.desc(), CaseRow.id.desc())
-        if q.tab == "closed"
-        else query.order_by(overdue_rank, RISK_RANK, DUE.asc().nulls_last(), CaseRow.id)
-    )
+    return query.order_by(overdue_rank, RISK_RANK, DUE.asc().nulls_last(), CaseRow.id)
+
+
+def page(db: Session, org: str, account_id: int, q: Query, now: datetime) -> Page:
+    ordered = statement(org, account_id, q, now)
+    total = db.scalar(select(func.count()).select_from(ordered.order_by(None).subquery())) or 0
     pages = max(1, -(-total // PAGE_SIZE))
     number = min(q.page, pages)
     rows = list(db.scalars(ordered.limit(PAGE_SIZE).offset((number - 1) * PAGE_SIZE)))
