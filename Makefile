@@ -85,11 +85,13 @@ $(VENV)/.installed-bench: pyproject.toml | $(BIN)/python
 	touch $(VENV)/.installed $(VENV)/.installed-dev $@
 
 ## Speed and accuracy, as ratios to baselines measured in the same run.
+## tests.bench_queue fills a PostgreSQL database: INTAKE_BENCH_DATABASE_URL, by default bench15 on the local server.
 bench: $(VENV)/.installed-bench compile-translations
 	$(BIN)/python -m tests.bench
 	$(BIN)/python -m tests.bench_language
 	$(BIN)/python -m tests.bench_sms
 	$(BIN)/python -m tests.bench_nlp
+	$(BIN)/python -m tests.bench_queue
 
 ## Precision, recall and F1 of intake.nlp per label and language on tests/data/nlp/.
 ## Dev and the frozen set side by side, with Wilson 95% intervals (tests/nlp_eval.py says what each set is).

@@ -17,7 +17,7 @@ import pyotp
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from intake.store.models import StaffAccountRow, StaffSessionRow
 
@@ -210,7 +210,9 @@ def live_session(session: Session, token: str | None, at: datetime) -> StaffSess
     """The session for `token` if it is live, touched now; an idle, ended or disabled one is ended and gives None."""
     if not token:
         return None
-    row = session.scalar(select(StaffSessionRow).where(StaffSessionRow.token_hash == _hash(token)))
+    # The account with it, in the same query: every console request asks whether it is disabled.
+    found = select(StaffSessionRow).options(joinedload(StaffSessionRow.account))
+    row = session.scalar(found.where(StaffSessionRow.token_hash == _hash(token)))
     if row is None or row.ended_at is not None:
         return None
     if at - row.last_seen_at > IDLE or row.account.disabled:

@@ -7,13 +7,18 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, Text, and_, case, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, Text, and_, case, func, literal, or_, select, true
+from sqlalchemy.orm import Session, load_only
 
 from intake.store.models import CaseRow
 
 PAGE_SIZE = 25
 TABS = ("mine", "unassigned", "all", "closed")
+# "closed" written into the SQL rather than bound, so PostgreSQL matches the queue's partial indexes
+# (open cases, closed cases: migration 0006) in a prepared statement's generic plan as well.
+_CLOSED = literal("closed", literal_execute=True)
+IS_OPEN = CaseRow.work_status != _CLOSED
+IS_CLOSED = CaseRow.work_status == _CLOSED
 RISK_RANK = case((CaseRow.risk_level == "high", 0), (CaseRow.risk_level == "medium", 1), else_=2)
 # Until first contact the first-contact deadline counts; after it, the next contact's.
 DUE = case((CaseRow.first_contacted_at.is_(None), CaseRow.first_contact_due), else_=CaseRow.next_contact_due)
@@ -44,13 +49,13 @@ class Query:
 
 
 def overdue(now: datetime):  # type: ignore[no-untyped-def]
-    return and_(CaseRow.work_status != "closed", DUE.is_not(None), now > DUE)
+    return and_(IS_OPEN, DUE.is_not(None), now > DUE)
 
 
 def _tab(query: Select, tab: str, account_id: int) -> Select:
     if tab == "closed":
-        return query.where(CaseRow.work_status == "closed")
-    query = query.where(CaseRow.work_status != "closed")
+        return query.where(IS_CLOSED)
+    query = query.where(IS_OPEN)
     if tab == "mine":
         return query.where(CaseRow.owner_id == account_id)
     if tab == "unassigned":
@@ -103,35 +108,70 @@ class Page:
     counts: dict[str, int]
 
 
-def page(db: Session, org: str, account_id: int, q: Query, now: datetime) -> Page:
-    base = select(CaseRow).where(CaseRow.org == org)
-    query = _filtered(_tab(base, q.tab, account_id), q, now)
-    total = db.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+# What the list shows of a case (the template and staff.display.CaseView): nothing else is loaded, least
+# of all what the reporter said, which would be decrypted for nothing; reading anything else raises.
+# All in the open-queue index (intake.store.models.OPEN_QUEUE_COLUMNS), so a page of open cases is
+# read from the index alone.
+LISTED = (
+    CaseRow.reference,
+    CaseRow.risk_level,
+    CaseRow.work_status,
+    CaseRow.status,
+    CaseRow.language,
+    CaseRow.channel,
+    CaseRow.created_at,
+    CaseRow.first_contact_due,
+    CaseRow.next_contact_due,
+    CaseRow.first_contacted_at,
+)
+
+
+def statement(org: str, account_id: int, q: Query, now: datetime) -> Select:
+    """The queue's cases for `q`, in the queue's order: overdue first, then by risk and due time; closed newest first."""
+    query = _filtered(_tab(select(CaseRow).where(CaseRow.org == org), q.tab, account_id), q, now)
+    if q.tab == "closed":
+        return query.order_by(CaseRow.closed_at.desc(), CaseRow.id.desc())
     overdue_rank = case(
-        (and_(CaseRow.work_status != "closed", CaseRow.first_contacted_at.is_(None), CaseRow.first_contact_due < now), 0),
-        (and_(CaseRow.work_status != "closed", CaseRow.next_contact_due.is_not(None), CaseRow.next_contact_due < now), 1),
+        (and_(IS_OPEN, CaseRow.first_contacted_at.is_(None), CaseRow.first_contact_due < now), 0),
+        (and_(IS_OPEN, CaseRow.next_contact_due.is_not(None), CaseRow.next_contact_due < now), 1),
         else_=2,
     )
-    ordered = (
-        query.order_by(CaseRow.closed_at.desc(), CaseRow.id.desc())
-        if q.tab == "closed"
-        else query.order_by(overdue_rank, RISK_RANK, DUE.asc().nulls_last(), CaseRow.id)
-    )
+    return query.order_by(overdue_rank, RISK_RANK, DUE.asc().nulls_last(), CaseRow.id)
+
+
+def page(db: Session, org: str, account_id: int, q: Query, now: datetime) -> Page:
+    ordered = statement(org, account_id, q, now)
+    # A tab as it is holds what its badge says; a filtered view is counted with the badges, in the same query.
+    filtered = ordered if q.filters or q.reference else None
+    tabs, found = _counts(db, org, account_id, filtered)
+    total = found if found is not None else tabs[q.tab]
     pages = max(1, -(-total // PAGE_SIZE))
     number = min(q.page, pages)
-    rows = list(db.scalars(ordered.limit(PAGE_SIZE).offset((number - 1) * PAGE_SIZE)))
-    return Page(rows, total, number, pages, counts(db, org, account_id))
+    page_of = ordered.options(load_only(*LISTED, raiseload=True)).limit(PAGE_SIZE).offset((number - 1) * PAGE_SIZE)
+    return Page(list(db.scalars(page_of)), total, number, pages, tabs)
 
 
 def counts(db: Session, org: str, account_id: int) -> dict[str, int]:
     """How many cases each tab holds, in one query."""
-    open_ = CaseRow.work_status != "closed"
-    row = db.execute(
+    return _counts(db, org, account_id, None)[0]
+
+
+def _counts(db: Session, org: str, account_id: int, filtered: Select | None) -> tuple[dict[str, int], int | None]:
+    """Each tab's count, open ones from the narrow open index and closed ones from the closed; and `filtered`'s, if given."""
+    open_ = (
         select(
-            func.count().filter(and_(open_, CaseRow.owner_id == account_id)),
-            func.count().filter(and_(open_, CaseRow.owner_id.is_(None))),
-            func.count().filter(open_),
-            func.count().filter(CaseRow.work_status == "closed"),
-        ).where(CaseRow.org == org)
-    ).one()
-    return dict(zip(TABS, (int(n or 0) for n in row), strict=True))
+            func.count().filter(CaseRow.owner_id == account_id).label("mine"),
+            func.count().filter(CaseRow.owner_id.is_(None)).label("unassigned"),
+            func.count().label("open"),
+        )
+        .where(CaseRow.org == org, IS_OPEN)
+        .subquery("open_cases")
+    )
+    closed = select(func.count().label("closed")).where(CaseRow.org == org, IS_CLOSED).subquery("closed_cases")
+    columns = [open_.c.mine, open_.c.unassigned, open_.c.open, closed.c.closed]
+    if filtered is not None:
+        ids = filtered.with_only_columns(CaseRow.id).order_by(None).subquery("found")
+        columns.append(select(func.count()).select_from(ids).scalar_subquery())
+    row = db.execute(select(*columns).select_from(open_.join(closed, true()))).one()
+    tabs = dict(zip(TABS, (int(n or 0) for n in row[:4]), strict=True))
+    return tabs, (int(row[4] or 0) if filtered is not None else None)

@@ -97,6 +97,35 @@ def store(request, tmp_path: Path):
         yield pg
 
 
+DATABASES = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+
+
+def _empty_database_url(request: pytest.FixtureRequest, folder: Path) -> str:
+    if request.param == "sqlite":
+        url = f"sqlite:///{folder / 'intake.db'}"
+        made = Store(url)
+        migrate.upgrade(made.engine)
+        made.dispose()
+        return url
+    if not POSTGRES_URL:
+        pytest.skip("INTAKE_TEST_DATABASE_URL is not set")
+    pg = request.getfixturevalue("postgres_store")
+    _empty(pg)
+    return pg.url
+
+
+@pytest.fixture(params=DATABASES)
+def database_url(request, tmp_path: Path) -> str:
+    """A migrated, empty database for an app the test makes itself, as `store`: a SQLite file, or the PostgreSQL server."""
+    return _empty_database_url(request, tmp_path)
+
+
+@pytest.fixture(scope="module", params=DATABASES)
+def module_database_url(request, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """As `database_url`, for a module's tests to share."""
+    return _empty_database_url(request, tmp_path_factory.mktemp("database"))
+
+
 @pytest.fixture
 def sqlite_store(tmp_path: Path):
     store = Store(f"sqlite:///{tmp_path / 'intake.db'}", keys=_keys())

@@ -6,11 +6,9 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 
 from flask_app import create_app
-from intake.store import migrate
-from intake.store.db import Store
 from intake.store.models import AuditRow, CaseEventRow, CaseRow, StaffAccountRow
 from tests.harness import TEST_DATA_KEYS
 from tests.staff_client import Officer, add_account, attach, code_at
@@ -26,10 +24,11 @@ def make_app(tmp_path, url: str):
                        "INTAKE_DATA_KEYS": TEST_DATA_KEYS})  # fmt: skip
 
 
-def sqlite_app(tmp_path):
-    url = f"sqlite:///{tmp_path / 'staff.db'}"
-    migrate.upgrade(Store(url).engine)
-    return make_app(tmp_path, url)
+@pytest.fixture
+def app(tmp_path, database_url):
+    app = make_app(tmp_path, database_url)
+    yield app
+    app.extensions["intake"].store.dispose()
 
 
 def enrolled_officer(app) -> Officer:
@@ -38,11 +37,6 @@ def enrolled_officer(app) -> Officer:
     person.enrol()
     assert person.status == 302 and person.response.headers["Location"].endswith("/staff/")
     return person
-
-
-@pytest.fixture
-def app(tmp_path):
-    return sqlite_app(tmp_path)
 
 
 def report(app, answers=ANONYMOUS_VICTIM, org: str = "mkcc") -> str:
@@ -317,3 +311,36 @@ def test_every_console_page_forbids_framing_caching_and_scripts_from_elsewhere(a
         )
         assert headers["X-Frame-Options"] == "DENY" and headers["Cache-Control"] == "no-store", path
         assert headers["Referrer-Policy"] == "no-referrer" and headers["X-Content-Type-Options"] == "nosniff", path
+
+
+def _cases(app, count: int, *, org: str = "mkcc", work_status: str = "new", risk_level: str = "standard") -> None:
+    at = datetime.now(UTC)
+    with app.extensions["intake"].store.transaction() as db:
+        start = db.scalar(select(func.count()).select_from(CaseRow)) or 0
+        for n in range(start, start + count):
+            db.add(CaseRow(reference=f"QQ-{n:06d}", org=org, channel="web", status="submitted", language="en", answers={},
+                           strands=["race"], incident_types=["graffiti"], risk_score=0, risk_level=risk_level,
+                           risk_reasons=[], created_at=at, first_contact_due=at + timedelta(days=1), no_messages=False,
+                           work_status=work_status, closed_at=at if work_status == "closed" else None))  # fmt: skip
+
+
+def test_the_queue_pages_by_25_with_a_count_on_each_tab_and_a_filtered_count(app, officer):
+    _cases(app, 27)
+    _cases(app, 3, risk_level="high")
+    _cases(app, 2, work_status="closed")
+    _cases(app, 4, org="wchg")
+    officer.get("/staff/")
+    words = officer.text()
+    assert "Mine 0 Unassigned 30 All open 30 Closed 2" in words
+    assert "Cases found: 30" in words and "Page 1 of 2" in words
+    assert officer.page.count("app-queue__reference") == 25
+    officer.get("/staff/?page=2")
+    assert officer.page.count("app-queue__reference") == 5
+    # A page past the last (a bookmark, cases closed since) shows the last.
+    officer.get("/staff/?page=9")
+    assert "Page 2 of 2" in officer.text() and officer.page.count("app-queue__reference") == 5
+    officer.get("/staff/?risk=high")
+    words = officer.text()
+    assert "Cases found: 3" in words and "Unassigned 30" in words and officer.page.count("app-queue__reference") == 3
+    officer.get("/staff/?tab=closed")
+    assert "Cases found: 2" in officer.text() and officer.page.count("app-queue__reference") == 2

@@ -34,14 +34,9 @@ class Target:
 
 
 @pytest.fixture(scope="module")
-def world(tmp_path_factory):
+def world(tmp_path_factory, module_database_url):
     folder = tmp_path_factory.mktemp("staff-access")
-    url = f"sqlite:///{folder / 'access.db'}"
-    from intake.store import migrate
-    from intake.store.db import Store
-
-    migrate.upgrade(Store(url).engine)
-    app = make_app(folder, url)
+    app = make_app(folder, module_database_url)
     targets = {}
     for org in ORGS:
         reference = report(app, ANONYMOUS_VICTIM, org=org)
@@ -49,7 +44,8 @@ def world(tmp_path_factory):
         with app.extensions["intake"].store.transaction() as db:
             account_id = db.scalar(select(StaffAccountRow.id).where(StaffAccountRow.email == f"target@{org}.example"))
         targets[org] = Target(reference, attach(app, reference, b"evidence"), account_id)
-    return app, targets
+    yield app, targets
+    app.extensions["intake"].store.dispose()
 
 
 def routes(app) -> list[tuple[str, str, str]]:

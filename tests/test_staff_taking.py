@@ -11,15 +11,17 @@ from intake import sla
 from intake.store.models import CaseEventRow, CaseRow, ConversationRow
 from intake.victims_code import deadline_rule
 from tests.staff_client import start_taking, take_report
-from tests.test_staff import case_row, enrolled_officer, sqlite_app
+from tests.test_staff import case_row, enrolled_officer, make_app
 from tests.web_client import ANONYMOUS_VICTIM
 
 BY_PHONE = {**ANONYMOUS_VICTIM, "identity": "named_here", "name": "Grace Mensah", "contact_other": "07700 900456"}
 
 
 @pytest.fixture
-def app(tmp_path):
-    return sqlite_app(tmp_path)
+def app(tmp_path, database_url):
+    app = make_app(tmp_path, database_url)
+    yield app
+    app.extensions["intake"].store.dispose()
 
 
 @pytest.fixture

@@ -107,6 +107,26 @@ class InboundReceipt(Base):
     __table_args__ = (UniqueConstraint("channel", "instance", "provider_id", name="uq_inbound_provider_id"),)
 
 
+# What the queue filters and sorts open cases on, and shows of them: carried by the open-queue
+# index on PostgreSQL, so a page of the queue is found without reading the wide case rows.
+OPEN_QUEUE_COLUMNS = (
+    "id",
+    "work_status",
+    "risk_level",
+    "first_contacted_at",
+    "first_contact_due",
+    "next_contact_due",
+    "status",
+    "channel",
+    "language",
+    "postcode_district",
+    "strands",
+    "incident_types",
+    "reference",
+    "created_at",
+)
+
+
 class CaseRow(Base):
     __tablename__ = "cases"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -152,7 +172,32 @@ class CaseRow(Base):
     owner: Mapped[StaffAccountRow | None] = relationship(foreign_keys=[owner_id])
 
     __mapper_args__: ClassVar = {"version_id_col": version}
-    __table_args__ = (Index("ix_cases_queue", "org", "work_status", "first_contact_due"),)
+    __table_args__ = (
+        Index("ix_cases_queue", "org", "work_status", "first_contact_due"),
+        # Open cases only: they stay few as closed ones pile up (migration 0006 says more).
+        Index(
+            "ix_cases_open_owner",
+            "org",
+            "owner_id",
+            postgresql_where=text("work_status <> 'closed'"),
+            sqlite_where=text("work_status <> 'closed'"),
+        ),
+        Index(
+            "ix_cases_open_queue",
+            "org",
+            "owner_id",
+            postgresql_include=list(OPEN_QUEUE_COLUMNS),
+            postgresql_where=text("work_status <> 'closed'"),
+        ).ddl_if(dialect="postgresql"),
+        Index(
+            "ix_cases_closed_queue",
+            "org",
+            "closed_at",
+            "id",
+            postgresql_where=text("work_status = 'closed'"),
+            sqlite_where=text("work_status = 'closed'"),
+        ),
+    )
 
 
 class CaseEventRow(Base):
