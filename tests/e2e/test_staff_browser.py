@@ -41,6 +41,7 @@ from tests.e2e.browser import (
     heading,
     navigating,
     press,
+    question_id,
     require_browser,
     serve,
     sideways,
@@ -948,3 +949,58 @@ def test_an_officer_records_a_contact_with_the_keyboard_alone(browser, site):
     navigating(browser, lambda: press(browser, Keys.ENTER))
     saved(browser, "Contact", "Phone call: Spoke to them", "Rang her back; she wants a visit next week", by="Olu Officer")
     assert site.case(reference).first_contacted_at is not None
+
+
+# ---- 7. a report taken by phone -------------------------------------------------------------------------
+BY_PHONE = {**NAMED, "description": "He called me a terrorist on the stairs and pushed me", "confirm_suggested": "no",
+            "incident_types": ["verbal_abuse", "physical_attack"]}  # fmt: skip
+
+
+def test_an_officer_records_a_phone_report_through_the_flows_own_questions_and_gives_the_victims_code(browser, site):
+    check = Pages(browser)
+    be(browser, site, "officer")
+    browser.get(site.base + "/staff/reports/new")
+    check("record a report")
+    send(browser, "main form button.govuk-button")
+    assert [words for words, _ in error_summary(browser)] == ["Choose how the report reached you"]
+    check("record a report with an error")
+    choose(browser, "how", "phone")
+    pick(browser, "language", "pl")
+    send(browser, "main form button.govuk-button")
+
+    kinds_checked = set()
+    for _ in range(40):
+        if heading(browser) == "Check the answers":
+            break
+        question = question_id(browser)
+        kind = "choices" if browser.find_elements(By.CSS_SELECTOR, "input[name=answer][type=radio]") else (
+            "ticks" if browser.find_elements(By.CSS_SELECTOR, "input[name=answer][type=checkbox]") else "words")  # fmt: skip
+        if kind not in kinds_checked:
+            kinds_checked.add(kind)
+            check(f"a question asked with {kind}")
+        value = BY_PHONE.get(question)
+        if value is None:
+            send(browser, "button[value=skip]")
+            continue
+        if kind == "words":
+            fill(browser, "answer", value)
+        else:
+            for one in value if isinstance(value, list) else [value]:
+                choose(browser, "answer", one)
+        send(browser, "button[value=answer]")
+    check("check the answers")
+    send(browser, "button[value=send]")
+
+    assert "Now give the reporter the Victims Code" in banner(browser)
+    reference = heading(browser).removeprefix("Case ")
+    case = site.case(reference)
+    assert case.channel == "staff" and case.language == "pl" and case.victims_code_status == "to_give"
+    assert "Polski" in main_text(browser) and "interpreter may be needed" in main_text(browser)
+    check("case page with the Victims Code to give")
+    choose(browser, "victims_code_by", "told")
+    send(browser, "#victims-code button")
+    assert site.case(reference).victims_code_status == "sent"
+    titles = [item["title"] for item in timeline(browser)]
+    assert titles[0] == "Victims Code sent" and "Report taken by an officer" in titles
+    assert not check.problems, "\n".join(check.problems)
+    print(f"\naxe and a 412 px window checked: {', '.join(dict.fromkeys(n for n, _ in check.checked))}")
