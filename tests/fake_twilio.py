@@ -1,7 +1,8 @@
 """A small fake of Twilio's REST API on 127.0.0.1, for the real twilio client to talk to.
 
 It keeps what it was sent, checks the account's credentials as Twilio does, serves
-MMS media, and can be told to fail the next requests: `fail_next("500", "429", "timeout", 21610)`.
+MMS media, and can be told to fail the next requests: `fail_next("500", "429", "timeout", 21610)`;
+"429:<seconds>" says how long to wait in Retry-After.
 """
 
 from __future__ import annotations
@@ -70,8 +71,11 @@ class FakeTwilio:
                 return _error(504, None, "too late")
             if failure == "500":
                 return _error(500, None, "Internal Server Error")
-            if failure == "429":
-                return _error(429, 20429, "Too Many Requests")
+            if isinstance(failure, str) and failure.startswith("429"):
+                refused = _error(429, 20429, "Too Many Requests")
+                if ":" in failure:
+                    refused.headers["Retry-After"] = failure.split(":", 1)[1]
+                return refused
             if isinstance(failure, int):
                 return _error(400, failure, "The message From/To pair violates a blacklist rule.")
         if request.method == "POST" and path == f"/2010-04-01/Accounts/{ACCOUNT_SID}/Messages.json":

@@ -62,12 +62,11 @@ class TwilioSmsSender:
         body = message.payload.get("body")
         if not body:
             raise SendError("nothing to send: the payload was never split into SMS bodies", retryable=False)
+        twilio = self._clients[message.org]
         try:
-            sent = self._clients[message.org].messages.create(
-                to=message.recipient, from_=sms.numbers[0], body=body, status_callback=self.status_url
-            )
+            sent = twilio.messages.create(to=message.recipient, from_=sms.numbers[0], body=body, status_callback=self.status_url)
         except TwilioRestException as error:
-            raise _send_error(error) from None
+            raise _send_error(error, twilio.http_client.retry_after()) from None
         except requests.Timeout:
             raise SendError("Twilio did not answer in time", retryable=True) from None
         except requests.RequestException as error:
@@ -75,12 +74,12 @@ class TwilioSmsSender:
         return str(sent.sid)
 
 
-def _send_error(error: TwilioRestException) -> SendError:
+def _send_error(error: TwilioRestException, retry_after: float | None) -> SendError:
     # Twilio's own message text can quote the number, so only the status and code are kept.
     code = error.code if isinstance(error.code, int) else None
     reason = f"Twilio {error.status}" + (f" error {code}" if code else "")
     if code in PERMANENT_CODES:
         return SendError(f"{reason}: {PERMANENT_CODES[code]}", retryable=False)
     if error.status == 429 or error.status >= 500:
-        return SendError(reason, retryable=True)
+        return SendError(reason, retryable=True, retry_after=retry_after)
     return SendError(reason, retryable=False)
