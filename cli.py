@@ -116,7 +116,7 @@ def _keys(args, settings, assembly) -> int:  # type: ignore[no-untyped-def]
 
 def _outbox(args, settings, assembly) -> int:  # type: ignore[no-untyped-def]
     nlp.warm()
-    delivered = work(assembly.intake, assembly.senders(settings), once=args.once)
+    delivered = work(assembly.intake, assembly.senders(settings), once=args.once, recheck_seconds=settings.outbox_recheck_seconds)
     print(f"intake: delivered {delivered} message(s)", file=sys.stderr)
     return 0
 
@@ -214,7 +214,7 @@ def _run(args, settings, assembly) -> int:  # type: ignore[no-untyped-def]
         worker = threading.Thread(
             target=work,
             args=(serving.intake, serving.senders(settings)),
-            kwargs={"stop": stop},
+            kwargs={"stop": stop, "recheck_seconds": settings.outbox_recheck_seconds},
             daemon=True,
             name="outbox-worker",
         )

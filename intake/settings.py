@@ -35,6 +35,8 @@ class Settings(EnvironSettings):
     team_emails: dict[str, str] = Field(default_factory=dict)
     # With it, /metrics needs it as a bearer token; without it, /metrics answers only to loopback.
     metrics_token: str = Field(default="", repr=False)
+    # How long a send whose outcome is unknown waits before it is looked up (SMS) or tried once more (Telegram).
+    outbox_recheck_seconds: float = Field(default=60.0, ge=0, le=3600)
     # prometheus-client's own variable: where several worker processes keep their counts for one scrape to add up.
     prometheus_multiproc_dir: Path | None = Field(default=None, validation_alias="PROMETHEUS_MULTIPROC_DIR")
     # Every variable, for each door to read its own settings from.
