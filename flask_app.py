@@ -1,14 +1,14 @@
-"""create_app(config=None): settings, database, operations, door, page and staff blueprints. Nothing else."""
+"""create_app(config=None): settings, database, operations, door, page and staff blueprints, and what every response carries."""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Mapping
 
-from flask import Flask
+from flask import Flask, Response, request
 
 import staff
-from channels import ops, pages, registry
+from channels import headers, ops, pages, registry
 from intake.settings import Settings
 
 
@@ -26,4 +26,11 @@ def create_app(config: Mapping[str, str] | None = None, doors: Iterable[str] = r
     for blueprint in assembly.blueprints(settings):
         app.register_blueprint(blueprint)
     app.register_blueprint(staff.blueprint(settings))
+    https = settings.public_url.startswith("https://")
+
+    @app.after_request
+    def _harden(response: Response) -> Response:
+        # After every blueprint's own hook (Flask runs the app's last), keeping what one set: the console's policy.
+        return headers.harden(response, https=https or request.is_secure, keep=True)
+
     return app

@@ -1,4 +1,4 @@
-"""The web form's session id, its CSRF token and the headers every report page sends."""
+"""The web form's session id and its CSRF token."""
 
 from __future__ import annotations
 
@@ -14,22 +14,6 @@ from intake.privacy import sender_key
 COOKIE = "report_session"
 CHANNEL = "web"
 _SESSION_ID = re.compile(r"^[A-Za-z0-9_-]{43}$")
-
-# No inline script or style anywhere, so the policy can forbid both.
-CONTENT_SECURITY_POLICY = "; ".join(
-    (
-        "default-src 'none'",
-        "script-src 'self'",
-        "style-src 'self'",
-        "img-src 'self'",
-        "font-src 'self'",
-        "connect-src 'self'",
-        "manifest-src 'self'",
-        "form-action 'self'",
-        "base-uri 'none'",
-        "frame-ancestors 'none'",
-    )
-)
 
 
 def new_session_id() -> str:
@@ -62,18 +46,3 @@ def set_session_cookie(response: Response, sid: str, secure: bool) -> None:
     # No Max-Age: the browser forgets it when it closes. Lax, not Strict, so arriving from
     # the landlord's own site still finds the report in progress.
     response.set_cookie(COOKIE, sid, httponly=True, secure=secure, samesite="Lax", path="/")
-
-
-def harden(response: Response, https: bool) -> Response:
-    """Headers for every report page: nothing cached, nothing framed, no inline script."""
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["Pragma"] = "no-cache"
-    response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
-    response.headers["X-Frame-Options"] = "DENY"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Referrer-Policy"] = "no-referrer"
-    response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
-    response.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
-    if https:
-        response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
-    return response

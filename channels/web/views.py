@@ -18,6 +18,7 @@ from flask import Blueprint, Flask, Response, abort, current_app, g, make_respon
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from channels import headers
 from channels.web import answers, security
 from channels.web import render as pages
 from channels.web.ratelimit import RateLimiter
@@ -76,7 +77,7 @@ def make_blueprint(settings: Settings, web_settings: Any, intake: Intake, door: 
 def _headers(response: Response) -> Response:
     if getattr(g, "new_session_id", None):
         security.set_session_cookie(response, g.new_session_id, secure=state().https)
-    return security.harden(response, https=state().https or request.is_secure)
+    return headers.harden(response, https=state().https or request.is_secure)
 
 
 # ---- routes ----------------------------------------------------------------------------------------
