@@ -6,6 +6,7 @@ import os
 from collections.abc import Iterable, Mapping
 
 from flask import Flask, Response, request
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 import staff
 from channels import headers, ops, pages, registry
@@ -20,6 +21,11 @@ def create_app(config: Mapping[str, str] | None = None, doors: Iterable[str] = r
     app.config.update(SECRET_KEY=settings.secret_key, INTAKE_SETTINGS=settings, MAX_CONTENT_LENGTH=25 * 1024 * 1024)
     app.extensions["intake"] = assembly.intake
     app.extensions["assembly"] = assembly
+    if settings.trusted_proxies:
+        # The client's address and scheme as the proxies we run saw them, and no further back:
+        # an X-Forwarded-For hop we did not add is whatever the client chose to write.
+        hops = settings.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     # First, so every request has its id before any other hook logs a line about it.
     app.register_blueprint(ops.blueprint(settings, assembly))
     app.register_blueprint(pages.blueprint(settings))

@@ -11,17 +11,19 @@ is stored under a keyed hash of it.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from flask import Blueprint, Flask, Response, abort, current_app, g, make_response, redirect, request, url_for
+from flask_limiter.errors import RateLimitExceeded
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from channels import headers
 from channels.web import answers, security
 from channels.web import render as pages
-from channels.web.ratelimit import RateLimiter
+from channels.web.ratelimit import FormLimits
 from channels.web.render import Page
 from intake.conversation import SUMMARY
 from intake.engine import question_view
@@ -40,8 +42,10 @@ class WebState:
     intake: Intake
     settings: Settings
     door: Any
-    limiter: RateLimiter
+    limits: FormLimits
     exit_url: str
+    # The posted page's action, counted against the form's limits (see ratelimit.py).
+    counted_action: Callable[[Profile, Any], Response]
 
     @property
     def https(self) -> bool:
@@ -54,12 +58,15 @@ def state() -> WebState:
 
 def make_blueprint(settings: Settings, web_settings: Any, intake: Intake, door: Any) -> Blueprint:
     web = Blueprint("web", __name__, template_folder="templates", static_folder="static", static_url_path="/web")
-    here = WebState(intake, settings, door, RateLimiter(limit=web_settings.posts_per_minute, window=60.0), web_settings.exit_url)
+    limits = FormLimits(settings.ratelimit_storage_uri, web_settings.posts_per_minute,
+                        web_settings.address_limit, settings.secret_key, pages.session_id)  # fmt: skip
+    here = WebState(intake, settings, door, limits, web_settings.exit_url, limits.counted(_action))
 
     @web.record_once
     def _setup(setup: Any) -> None:
         app: Flask = setup.app
         app.extensions["web"] = here
+        limits.init_app(app)
         app.jinja_env.loader = ChoiceLoader(
             [app.jinja_env.loader, PrefixLoader({"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja")})]
         )
@@ -91,10 +98,6 @@ def change(org: str, question_id: str):  # type: ignore[no-untyped-def]
 
 def act(org: str):  # type: ignore[no-untyped-def]
     profile = _profile(org)
-    if not state().limiter.allow(request.remote_addr or "unknown"):
-        return pages.problem(
-            profile, lambda t: t("You have sent too many answers in a short time. Please wait a minute and try again."), 429
-        )
     try:
         form = request.form
     except RequestEntityTooLarge:
@@ -103,6 +106,17 @@ def act(org: str):  # type: ignore[no-untyped-def]
         )
     if not security.csrf_ok(state().settings.secret_key, security.session_id(request), form.get("csrf_token")):
         return pages.problem(profile, lambda t: t("Sorry, this form has expired. Please try again."), 400)
+    try:
+        return state().counted_action(profile, form)
+    except RateLimitExceeded:
+        refused = pages.problem(
+            profile, lambda t: t("You have sent too many answers in a short time. Please wait a minute and try again."), 429
+        )
+        refused.headers["Retry-After"] = str(state().limits.retry_after())
+        return refused
+
+
+def _action(profile: Profile, form: Any) -> Response:
     action = form.get("action", "")
     if action == "language":
         return _language(profile, form.get("language", ""))
