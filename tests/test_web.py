@@ -177,13 +177,80 @@ def test_an_answer_to_a_question_the_report_has_not_reached_is_recorded_nowhere(
 
 
 # ---- what a browser holds ------------------------------------------------------------------------
+def session_cookie(reporter: WebReporter, org: str = "mkcc"):
+    return reporter.client.get_cookie(security.COOKIE, path=security.cookie_path(org))
+
+
+def conversations(app) -> list[ConversationRow]:
+    with store_of(app).transaction() as session:
+        found = list(session.scalars(select(ConversationRow)))
+        session.expunge_all()
+        return found
+
+
 def test_the_browser_holds_only_a_random_id_and_the_database_only_its_keyed_hash(reporter, app):
     reporter.start()
-    cookie = reporter.client.get_cookie(security.COOKIE)
-    assert cookie is not None and len(cookie.value) >= 43 and cookie.http_only
-    with store_of(app).transaction() as session:
-        row = session.scalars(select(ConversationRow)).one()
-        assert row.sender_key == security.web_sender_key(SECRET, cookie.value) and cookie.value not in row.sender_key
+    cookie = session_cookie(reporter)
+    assert cookie is not None and cookie.http_only and cookie.path == "/report/mkcc/"
+    sid = security.issued_id(SECRET, "mkcc", cookie.value)
+    assert sid is not None and len(sid) == 43
+    [row] = conversations(app)
+    assert row.sender_key == security.web_sender_key(SECRET, sid) and sid not in row.sender_key
+
+
+def test_a_session_id_the_form_never_issued_is_replaced_by_a_fresh_one(app):
+    planted = WebReporter(app.test_client())
+    written = "A" * 43  # a well-formed id, written by someone rather than issued: no seal, or a wrong one
+    for value in (written, f"{written}.{'0' * 32}"):
+        planted.client.set_cookie(security.COOKIE, value, path="/report/mkcc/")
+        planted.get()
+        fresh = session_cookie(planted).value
+        assert fresh != value and security.issued_id(SECRET, "mkcc", fresh) not in (None, written)
+
+
+def test_an_issued_id_planted_in_a_shared_browser_never_opens_the_report_made_after_it(app):
+    someone = WebReporter(app.test_client())
+    planted = session_cookie(someone).value  # an id the form really issued, to someone who kept it
+    reporter = WebReporter(app.test_client())
+    reporter.client.set_cookie(security.COOKIE, planted, path="/report/mkcc/")
+    reporter.get()
+    assert session_cookie(reporter).value == planted  # issued, so used ... until the report starts
+    reporter.start()
+    reporter.report(ANONYMOUS_VICTIM, until="when")
+    assert session_cookie(reporter).value != planted
+
+    someone.get()
+    assert someone.heading == "Report a hate incident" and "shouted abuse" not in someone.page
+    someone.start()
+    assert someone.question == "danger_now"  # a report of their own, not the one made in the shared browser
+    assert len(conversations(app)) == 2
+
+
+def test_a_session_from_one_landlords_form_does_not_work_at_anothers(app):
+    mkcc = WebReporter(app.test_client(), org="mkcc")
+    mkcc.start()
+    mkcc.report(ANONYMOUS_VICTIM, until="when")
+    value = session_cookie(mkcc, "mkcc").value
+    assert security.issued_id(SECRET, "wchg", value) is None
+
+    wchg = WebReporter(app.test_client(), org="wchg")
+    wchg.client.set_cookie(security.COOKIE, value, path="/report/wchg/")
+    wchg.get()
+    assert session_cookie(wchg, "wchg").value != value and wchg.heading == "Report a hate incident"
+    # The browser itself never sends it there: the cookie belongs to mkcc's form pages.
+    assert mkcc.client.get("/report/wchg/").headers.get("Set-Cookie", "").startswith(f"{security.COOKIE}=")
+
+
+def test_a_start_sent_twice_lands_in_one_report(app):
+    reporter = WebReporter(app.test_client())
+    fields = {"action": "start", "csrf_token": reporter.hidden("csrf_token"), "form_id": reporter.hidden("form_id")}
+    # A double click: both posts leave before the first answer (and its new cookie) is back.
+    browser = app.test_client(use_cookies=False)
+    cookie = {"Cookie": f"{security.COOKIE}={session_cookie(reporter).value}"}
+    first, again = (browser.post(reporter.url, data=fields, headers=cookie) for _ in range(2))
+    assert first.status_code == again.status_code == 200
+    assert first.headers["Set-Cookie"].split(";")[0] == again.headers["Set-Cookie"].split(";")[0]
+    assert len(conversations(app)) == 1
 
 
 def test_no_url_ever_carries_the_report(reporter):
@@ -344,8 +411,9 @@ def limited_app(tmp_path, **env: str):
 def test_a_submission_flood_hits_the_rate_limit_and_says_when_to_try_again(tmp_path):
     reporter = WebReporter(limited_app(tmp_path).test_client())
     reporter.start()
+    # The start counts against the id it came with; the report goes on under a new one (see security.py).
     statuses = [reporter.post({"action": "skip"}).status_code for _ in range(8)]
-    assert statuses[:4] == [200] * 4 and statuses[4:] == [429] * 4
+    assert statuses[:5] == [200] * 5 and statuses[5:] == [429] * 3
     assert "too many answers" in reporter.page
     assert 1 <= int(reporter.response.headers["Retry-After"]) <= 60
 
@@ -432,23 +500,23 @@ def _two_instances(tmp_path, storage: str) -> WebReporter:
 def test_two_app_instances_on_redis_share_one_limit(tmp_path, redis_url):
     reporter = _two_instances(tmp_path, redis_url)
     reporter.start()
-    statuses = [reporter.post({"action": "skip"}).status_code for _ in range(5)]
-    assert statuses == [200] * 3 + [429] * 2  # four posts in all, whichever instance took each
+    statuses = [reporter.post({"action": "skip"}).status_code for _ in range(6)]
+    assert statuses == [200] * 4 + [429] * 2  # four posts of the report in all, whichever instance took each
 
 
 def test_two_app_instances_counting_in_memory_each_allow_the_whole_limit(tmp_path):
     # Why the store is configurable: in memory, each instance counts only the posts it served.
     reporter = _two_instances(tmp_path, "memory://")
     reporter.start()
-    assert [reporter.post({"action": "skip"}).status_code for _ in range(5)] == [200] * 5
+    assert [reporter.post({"action": "skip"}).status_code for _ in range(6)] == [200] * 6
 
 
 def test_a_ratelimit_store_that_cannot_be_reached_neither_stops_a_report_nor_lifts_the_limit(tmp_path, caplog):
     # Nothing listens on port 9: the process counts in its own memory until the store is back.
     reporter = WebReporter(limited_app(tmp_path, INTAKE_RATELIMIT_STORAGE_URI="redis://127.0.0.1:9/0").test_client())
     reporter.start()
-    statuses = [reporter.post({"action": "skip"}).status_code for _ in range(6)]
-    assert statuses == [200] * 4 + [429] * 2
+    statuses = [reporter.post({"action": "skip"}).status_code for _ in range(7)]
+    assert statuses == [200] * 5 + [429] * 2
     assert "falling back to in-memory storage" in caplog.text
 
 
@@ -485,7 +553,7 @@ def test_two_tabs_answering_at_once_record_each_answer_under_its_own_question_or
         first.start()
         first.report(ANONYMOUS_VICTIM, until="role")
         second = WebReporter(app.test_client())
-        second.client.set_cookie(security.COOKIE, first.client.get_cookie(security.COOKIE).value)
+        second.client.set_cookie(security.COOKIE, session_cookie(first).value, path="/report/mkcc/")
         second.get()
         forms = [
             (first, {"action": "answer", "answer": "victim", "question": "role"}),
@@ -504,7 +572,7 @@ def test_two_tabs_answering_at_once_record_each_answer_under_its_own_question_or
         for thread in threads:
             thread.join(timeout=30)
         with store.transaction() as session:
-            key = security.web_sender_key(SECRET, first.client.get_cookie(security.COOKIE).value)
+            key = security.web_sender_key(SECRET, security.issued_id(SECRET, "mkcc", session_cookie(first).value))
             row = session.scalars(select(ConversationRow).where(ConversationRow.sender_key == key)).one()
             answers = row.state["answers"]
         assert answers["role"]["value"] == "victim", trial

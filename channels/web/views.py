@@ -82,8 +82,9 @@ def make_blueprint(settings: Settings, web_settings: Any, intake: Intake, door: 
 
 
 def _headers(response: Response) -> Response:
-    if getattr(g, "new_session_id", None):
-        security.set_session_cookie(response, g.new_session_id, secure=state().https)
+    org = (request.view_args or {}).get("org")
+    if g.get("new_session_id") and org:
+        security.set_session_cookie(response, state().settings.secret_key, org, g.new_session_id, secure=state().https)
     return headers.harden(response, https=state().https or request.is_secure)
 
 
@@ -104,7 +105,8 @@ def act(org: str):  # type: ignore[no-untyped-def]
         return pages.render(
             profile, Page(errors={"evidence": answers.too_big(translator(pages.shown_language(profile)))}, status=413)
         )
-    if not security.csrf_ok(state().settings.secret_key, security.session_id(request), form.get("csrf_token")):
+    secret = state().settings.secret_key
+    if not security.csrf_ok(secret, security.session_id(request, secret, profile.slug), form.get("csrf_token")):
         return pages.problem(profile, lambda t: t("Sorry, this form has expired. Please try again."), 400)
     try:
         return state().counted_action(profile, form)
@@ -129,14 +131,15 @@ def _action(profile: Profile, form: Any) -> Response:
 
 def quick_exit(org: str):  # type: ignore[no-untyped-def]
     profile = _profile(org)
-    sid = security.session_id(request)
+    sid = security.session_id(request, state().settings.secret_key, profile.slug)
     # The token stops another site's link from ending someone's report; a bad one still leaves at once.
     if sid and security.csrf_ok(state().settings.secret_key, sid, request.args.get("t")):
         key = security.web_sender_key(state().settings.secret_key, sid)
         if live_conversation(state().intake, profile.slug, CHANNEL, key) is not None:
             _send(profile, command=Command("exit"))
     response = redirect(state().exit_url, code=303)
-    for name in (security.COOKIE, LANGUAGE_COOKIE, TEXT_COOKIE, CONTRAST_COOKIE):
+    security.forget_session_cookie(response, profile.slug)
+    for name in (LANGUAGE_COOKIE, TEXT_COOKIE, CONTRAST_COOKIE):
         response.delete_cookie(name, path="/")
     response.headers["Clear-Site-Data"] = '"cache", "cookies"'
     return response
@@ -156,6 +159,7 @@ def brand(org: str):  # type: ignore[no-untyped-def]
 # ---- actions ---------------------------------------------------------------------------------------
 def _start(profile: Profile) -> Response:
     if live_conversation(state().intake, profile.slug, CHANNEL, _sender_key()) is None:
+        pages.start_session(_form_id())
         replies = _send(profile, provider_id=_form_id())
         # The start page already said what the welcome says, in the page's own words.
         return pages.render(profile, Page(notices=[r for r in replies if r.kind == "danger"]))
