@@ -298,7 +298,7 @@ def _deliver_claimed(
             split = split or len(parts) > 1
             message = first
         if message.in_doubt_since is not None:
-            settled = _reconcile(store, sender, message, worker, clock)
+            settled = _reconcile(store, sender, message, message.in_doubt_since, worker, clock)
             if settled is not None:
                 delivered += settled
                 continue
@@ -327,12 +327,13 @@ def _can_look_up(sender: Sender) -> bool:
     return callable(getattr(sender, "sent_since", None))
 
 
-def _reconcile(store: Store, sender: Sender, message: Outgoing, worker: str, clock: Callable[[], datetime]) -> int | None:
-    """Settle a send that may already have gone before sending it again.
+def _reconcile(
+    store: Store, sender: Sender, message: Outgoing, since: datetime, worker: str, clock: Callable[[], datetime]
+) -> int | None:
+    """Settle a send that may already have gone (an attempt since `since`) before sending it again.
 
     Returns None when it should be sent now, else how many messages it settled as sent (1 or 0).
     """
-    assert message.in_doubt_since is not None
     if not _can_look_up(sender):
         if message.unknown_outcomes > BLIND_RETRIES:
             _finish(
@@ -344,7 +345,7 @@ def _reconcile(store: Store, sender: Sender, message: Outgoing, worker: str, clo
         _mark_possible_duplicate(store, message, worker)
         return None
     try:
-        found = sender.sent_since(message, message.in_doubt_since)  # type: ignore[attr-defined]
+        found = sender.sent_since(message, since)  # type: ignore[attr-defined]
     except SendError as error:
         log.warning("outbox %s: %s: could not look up the last attempt: %s", message.id, message.channel, error.reason)
         _finish(store, message, worker, clock(), error=error)
