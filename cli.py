@@ -7,7 +7,6 @@ It lives beside flask_app.py rather than inside intake/, because it wires the do
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import threading
 from collections.abc import Iterable, Sequence
@@ -16,7 +15,7 @@ from sqlalchemy import select
 
 from channels import ops, pages, registry
 from channels.base import Door
-from intake import cases, logs, nlp
+from intake import cases, logs, nlp, terminal
 from intake.errors import ConfigError
 from intake.runtime import work
 from intake.settings import Settings
@@ -78,12 +77,12 @@ def main(argv: Sequence[str] | None = None, doors: Iterable[str] = registry.DOOR
         found = registry.load_doors(doors)
         args = _parser(found).parse_args(argv)
         if args.command == "keys" and args.action == "new":
-            print(crypto.new_key())  # needs no settings: it is how a deployment gets its first key
+            _say(crypto.new_key())  # needs no settings: it is how a deployment gets its first key
             return 0
         settings = Settings.from_env()
         assembly = registry.assemble(settings, doors)
     except ConfigError as error:
-        print(f"intake: configuration error: {error}", file=sys.stderr)
+        _say(f"intake: configuration error: {error}", err=True)
         return 2
     door = assembly.door(getattr(args, "door", "") or "")
     if door is not None:
@@ -95,29 +94,29 @@ def main(argv: Sequence[str] | None = None, doors: Iterable[str] = registry.DOOR
 def _db(args, settings, assembly) -> int:  # type: ignore[no-untyped-def]
     engine = assembly.intake.store.engine
     migrate.upgrade(engine)
-    print(f"intake: database is up to date ({engine.url.render_as_string(hide_password=True)})", file=sys.stderr)
+    _say(f"intake: database is up to date ({engine.url.render_as_string(hide_password=True)})", err=True)
     return 0
 
 
 def _keys(args, settings, assembly) -> int:  # type: ignore[no-untyped-def]
     store = assembly.intake.store
-    print(f"intake: re-encrypting under the first of {store.keys.count} data key(s), {args.batch} rows a transaction",
-          file=sys.stderr)  # fmt: skip
+    _say(f"intake: re-encrypting under the first of {store.keys.count} data key(s), {args.batch} rows a transaction",
+          err=True)  # fmt: skip
     done = rotation.rotate(store, settings.uploads_dir, batch=args.batch)
     for line in done.lines():
-        print(f"intake: {line}", file=sys.stderr)
+        _say(f"intake: {line}", err=True)
     if done.left:
-        print(f"intake: {done.left} value(s) were busy on every pass and are still under an older key: run it again",
-              file=sys.stderr)  # fmt: skip
+        _say(f"intake: {done.left} value(s) were busy on every pass and are still under an older key: run it again",
+              err=True)  # fmt: skip
         return 1
-    print(f"intake: {done.rotated} re-encrypted; every value is under the first key", file=sys.stderr)
+    _say(f"intake: {done.rotated} re-encrypted; every value is under the first key", err=True)
     return 0
 
 
 def _outbox(args, settings, assembly) -> int:  # type: ignore[no-untyped-def]
     nlp.warm()
-    delivered = work(assembly.intake, assembly.senders(settings), once=args.once)
-    print(f"intake: delivered {delivered} message(s)", file=sys.stderr)
+    delivered = work(assembly.intake, assembly.senders(settings), once=args.once, recheck_seconds=settings.outbox_recheck_seconds)
+    _say(f"intake: delivered {delivered} message(s)", err=True)
     return 0
 
 
@@ -126,27 +125,38 @@ def _cases(args, settings, assembly) -> int:  # type: ignore[no-untyped-def]
         if args.action == "show":
             case = cases.find_case(session, args.reference)
             if case is None:
-                print(f"intake: no case {args.reference}", file=sys.stderr)
+                _say(f"intake: no case {_shown(args.reference)}", err=True)
                 return 1
             data = cases.case_json(case, detail=True)
-            print(json.dumps(data, ensure_ascii=False, indent=2) if args.json else _describe(data))
+            _say(terminal.dumps(data, indent=2) if args.json else _describe(data))
             return 0
         query = select(CaseRow).order_by(CaseRow.created_at.desc())
         if args.org:
             query = query.where(CaseRow.org == args.org)
         rows = [cases.case_json(c) for c in session.scalars(query)]
     if args.json:
-        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        _say(terminal.dumps(rows, indent=2))
     else:
         for data in rows:
-            print(
+            data = {key: _shown(value) for key, value in data.items()}
+            _say(
                 f"{data['reference']}  {data['status']:<12} {data['risk_level']:<8} due {data['first_contact_due']}  {data['channel']}"
             )
     return 0
 
 
 def _describe(data: dict) -> str:
-    return "\n".join(f"{key}: {value}" for key, value in data.items() if key not in ("answers", "timeline", "contact"))
+    return "\n".join(f"{key}: {_shown(value)}" for key, value in data.items() if key not in ("answers", "timeline", "contact"))
+
+
+def _shown(value: object) -> str:
+    """One value on one line, whatever it holds: a reporter's line break or escape sequence is shown, not obeyed."""
+    return terminal.escape(str(value))
+
+
+def _say(text: str = "", *, err: bool = False) -> None:
+    """Print a message, with any control character in it shown as an escape (each line break we wrote stays one)."""
+    print(terminal.escape(text, keep_newlines=True), file=sys.stderr if err else sys.stdout)
 
 
 def _staff(args, settings, assembly) -> int:  # type: ignore[no-untyped-def]
@@ -158,7 +168,7 @@ def _staff(args, settings, assembly) -> int:  # type: ignore[no-untyped-def]
     intake = assembly.intake
     at = datetime.now(UTC)
     if getattr(args, "org", None) and args.org not in intake.profiles:
-        print(f"intake: no landlord {args.org!r} (known: {', '.join(sorted(intake.profiles))})", file=sys.stderr)
+        _say(f"intake: no landlord {args.org!r} (known: {', '.join(sorted(intake.profiles))})", err=True)
         return 2
     try:
         with intake.store.transaction() as session:
@@ -171,27 +181,28 @@ def _staff(args, settings, assembly) -> int:  # type: ignore[no-untyped-def]
                 shown = {
                     k: v for k, v in accounts.describe(account).items() if k in ("email", "org", "name", "role", "enrolment")
                 }
-                print(json.dumps(shown, ensure_ascii=False) if args.json else f"intake: added {account.email} ({account.role})")
+                _say(terminal.dumps(shown) if args.json else f"intake: added {_shown(account.email)} ({account.role})")
             elif args.action == "list":
                 rows = [
                     {k: v for k, v in accounts.describe(a).items() if k != "enrolment"}
                     for a in accounts.listed(session, args.org)
                 ]
                 if args.json:
-                    print(json.dumps(rows, ensure_ascii=False, indent=2))
+                    _say(terminal.dumps(rows, indent=2))
                 else:
                     for row in rows:
-                        print(f"{row['email']}  {row['role']:<12} {'disabled' if row['disabled'] else 'active'}  {row['name']}")
+                        state = "disabled" if row["disabled"] else "active"
+                        _say(f"{_shown(row['email'])}  {row['role']:<12} {state}  {_shown(row['name'])}")
             else:
                 account = accounts.find(session, args.email)
                 if account is None:
-                    print("intake: no account with that email", file=sys.stderr)
+                    _say("intake: no account with that email", err=True)
                     return 1
                 accounts.disable(session, account, at)
                 audit.record(session, org=account.org, action="account_disabled", at=at, address="cli", target=account.id)
-                print(f"intake: {account.email} can no longer sign in", file=sys.stderr)
+                _say(f"intake: {_shown(account.email)} can no longer sign in", err=True)
     except accounts.AccountError as error:
-        print(f"intake: {error}", file=sys.stderr)
+        _say(f"intake: {error}", err=True)
         return 1
     return 0
 
@@ -205,7 +216,7 @@ def _run(args, settings, assembly) -> int:  # type: ignore[no-untyped-def]
     migrate.upgrade(intake.store.engine)
     nlp.warm()  # before taking traffic: the first message in each language is as fast as the rest
     for line in [*ops.describe(settings), *pages.describe(settings), *assembly.describe(settings)]:
-        print(f"intake: {line}", file=sys.stderr)
+        _say(f"intake: {line}", err=True)
     app = create_app()
     stop = threading.Event()
     if not args.no_worker:
@@ -214,13 +225,13 @@ def _run(args, settings, assembly) -> int:  # type: ignore[no-untyped-def]
         worker = threading.Thread(
             target=work,
             args=(serving.intake, serving.senders(settings)),
-            kwargs={"stop": stop},
+            kwargs={"stop": stop, "recheck_seconds": settings.outbox_recheck_seconds},
             daemon=True,
             name="outbox-worker",
         )
         worker.start()
-        print("intake: outbox worker running in this process, for every door", file=sys.stderr)
-    print(f"intake: serving on http://{args.host}:{args.port}", file=sys.stderr)
+        _say("intake: outbox worker running in this process, for every door", err=True)
+    _say(f"intake: serving on http://{args.host}:{args.port}", err=True)
     try:
         serve(app, host=args.host, port=args.port, threads=args.threads, ident="intake")
     finally:

@@ -10,7 +10,7 @@ from intake.pipeline import Intake
 from intake.settings import Settings
 from intake.victims_code import commitment_lines, signpost_lines
 
-pages = Blueprint("pages", __name__, template_folder="templates")
+pages = Blueprint("pages", __name__, template_folder="templates", static_folder="static", static_url_path="/pages")
 
 
 def blueprint(settings: Settings) -> Blueprint:

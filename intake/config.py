@@ -17,7 +17,7 @@ from pydantic_settings.sources.utils import parse_env_vars
 from intake.errors import ConfigError
 
 S = TypeVar("S", bound="EnvironSettings")
-# Values too secret to repeat in an error message.
+# Values too secret to repeat in an error message (so are those of fields declared with repr=False).
 _SECRET_WORDS = ("token", "password", "secret", "key")
 
 
@@ -96,7 +96,8 @@ def _problem(model: type[BaseSettings], error: Any) -> str:
     name = variable(model, field)
     if error["type"] == "missing":
         return f"{name}: is required"
-    if isinstance(value, str) and not any(word in name.lower() for word in _SECRET_WORDS):
+    secret = not model.model_fields[field].repr or any(word in name.lower() for word in _SECRET_WORDS)
+    if isinstance(value, str) and not secret:
         message += f", got {value!r}"
     return f"{name}: {message}"
 

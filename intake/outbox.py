@@ -4,6 +4,12 @@ Any number of workers may run: a row is claimed with a conditional UPDATE, so on
 one worker holds it, and a claim that outlives its lease (a worker that died) is
 taken over. A retried provider callback never doubles anything: provider message
 ids are unique.
+
+A send whose outcome is unknown (the provider took the request but its answer timed
+out, or the worker died mid-send) is reconciled before it is sent again: a sender
+that can ask its provider (`sent_since`) looks the message up and sends it only if
+it is not there; one that cannot waits longer and sends it once more at most, and
+the row records that the reporter may have it twice.
 """
 
 from __future__ import annotations
@@ -12,11 +18,11 @@ import logging
 import random
 import threading
 from collections.abc import Callable, Collection, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import exists, or_, select, update
+from sqlalchemy import exists, func, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
 from intake.errors import SendError
@@ -31,6 +37,12 @@ LEASE = timedelta(minutes=2)
 MAX_ATTEMPTS = 10
 FIRST_RETRY_SECONDS = 5
 LONGEST_WAIT_SECONDS = 3600
+# How long a send whose outcome is unknown waits before it is looked up or tried again
+# (INTAKE_OUTBOX_RECHECK_SECONDS): long enough for a slow provider to have finished with it.
+RECHECK_SECONDS = 60.0
+# With no way to ask the provider, a send in doubt is tried once more and no more:
+# a reporter may get a message twice, never three times.
+BLIND_RETRIES = 1
 
 
 @dataclass(frozen=True)
@@ -44,12 +56,20 @@ class Outgoing:
     recipient: str | None
     payload: Mapping[str, Any]
     attempts: int
+    # Set when an earlier attempt may have reached the provider: the start of the first such attempt.
+    in_doubt_since: datetime | None = None
+    unknown_outcomes: int = 0
 
 
 class Sender(Protocol):
-    """A door's way out. It may also define `parts(message) -> list[payload] | None`: how to cut a
-    payload into what the provider sends one at a time (SMS bodies); the outbox then queues each
-    part as its own row, so a retry repeats only the part that failed."""
+    """A door's way out. It may also define:
+    - `parts(message) -> list[payload] | None`: how to cut a payload into what the provider sends
+      one at a time (SMS bodies); the outbox then queues each part as its own row, so a retry
+      repeats only the part that failed;
+    - `sent_since(message, since) -> list[str]`: the provider's ids of messages it already holds
+      that are this one (same recipient, sender and content) created since `since`, newest first,
+      or SendError when it cannot tell. With it, a send in doubt is looked up before it is retried.
+    """
 
     def send(self, message: Outgoing) -> str:
         """Hand the message to the provider and return its message id, or raise SendError."""
@@ -202,23 +222,30 @@ def claim(store: Store, worker: str, now: datetime, limit: int = 20, channels: C
             .with_for_update(skip_locked=True)
         ).all()
         for row in rows:
-            if row.status == "sending" and row.attempts >= MAX_ATTEMPTS:
+            taking_over = row.status == "sending"
+            if taking_over and row.attempts >= MAX_ATTEMPTS:
                 # Every claim of it ended with its worker dying: stop trying.
                 row.status, row.recipient, row.claimed_by, row.claimed_until = "failed", None, None, None
                 row.last_error = "abandoned: the worker stopped mid-send on every attempt"
                 continue
+            values: dict[str, Any] = {"status": "sending", "claimed_by": worker, "claimed_until": now + LEASE,
+                                      "attempts": OutboxRow.attempts + 1, "attempted_at": now}  # fmt: skip
+            if taking_over:
+                # Its worker died mid-send, so what it was sending may have gone.
+                values["unknown_outcomes"] = OutboxRow.unknown_outcomes + 1
+                values["in_doubt_since"] = func.coalesce(OutboxRow.in_doubt_since, OutboxRow.attempted_at, OutboxRow.created_at)
             taken = session.execute(
-                update(OutboxRow)
-                .where(OutboxRow.id == row.id, due)
-                .values(status="sending", claimed_by=worker, claimed_until=now + LEASE, attempts=OutboxRow.attempts + 1)
-                .execution_options(synchronize_session=False)
+                update(OutboxRow).where(OutboxRow.id == row.id, due).values(values).execution_options(synchronize_session=False)
             )
             if taken.rowcount == 1:
                 session.refresh(row)
-                claimed.append(
-                    Outgoing(row.id, row.org, row.channel, row.purpose, row.recipient, dict(row.payload), row.attempts)
-                )
+                claimed.append(_outgoing(row))
     return claimed
+
+
+def _outgoing(row: OutboxRow) -> Outgoing:
+    return Outgoing(row.id, row.org, row.channel, row.purpose, row.recipient, dict(row.payload), row.attempts,
+                    row.in_doubt_since, row.unknown_outcomes)  # fmt: skip
 
 
 # A message cut into parts queues them behind itself; a few more rounds send them now.
@@ -231,11 +258,14 @@ def deliver_due(
     worker: str,
     clock: Callable[[], datetime] = utcnow,
     channels: Collection[str] | None = None,
+    recheck_seconds: float = RECHECK_SECONDS,
 ) -> int:
-    """Deliver what is due now (only on `channels`, when given); return how many were handed to a provider."""
+    """Deliver what is due now (only on `channels`, when given); return how many were handed to a provider.
+
+    A send whose outcome is unknown waits at least `recheck_seconds` before it is reconciled."""
     delivered = 0
     for _ in range(ROUNDS):
-        sent, split = _deliver_claimed(store, senders, worker, clock, channels)
+        sent, split = _deliver_claimed(store, senders, worker, clock, channels, recheck_seconds)
         delivered += sent
         if not split:
             break
@@ -248,6 +278,7 @@ def _deliver_claimed(
     worker: str,
     clock: Callable[[], datetime],
     channels: Collection[str] | None,
+    recheck_seconds: float,
 ) -> tuple[int, bool]:
     delivered, split = 0, False
     for message in claim(store, worker, clock(), channels=channels):
@@ -266,11 +297,18 @@ def _deliver_claimed(
                 continue
             split = split or len(parts) > 1
             message = first
+        if message.in_doubt_since is not None:
+            settled = _reconcile(store, sender, message, message.in_doubt_since, worker, clock)
+            if settled is not None:
+                delivered += settled
+                continue
         try:
             provider_id = sender.send(message)
         except SendError as error:
             log.warning("outbox %s: %s attempt %d failed: %s", message.id, message.channel, message.attempts, error.reason)
-            _finish(store, message, worker, clock(), error=error)
+            if error.outcome_unknown and not _can_look_up(sender) and message.unknown_outcomes >= BLIND_RETRIES:
+                error = SendError(f"{error.reason}: {UNKNOWN_AGAIN}", retryable=False)
+            _finish(store, message, worker, clock(), error=error, recheck_seconds=recheck_seconds)
             continue
         except Exception as crash:
             # Only the type, no traceback: a provider library's message may quote the recipient.
@@ -280,6 +318,62 @@ def _deliver_claimed(
         _finish(store, message, worker, clock(), provider_id=provider_id)
         delivered += 1
     return delivered, split
+
+
+UNKNOWN_AGAIN = "its outcome was unknown again, and it is never sent a third time"
+
+
+def _can_look_up(sender: Sender) -> bool:
+    return callable(getattr(sender, "sent_since", None))
+
+
+def _reconcile(
+    store: Store, sender: Sender, message: Outgoing, since: datetime, worker: str, clock: Callable[[], datetime]
+) -> int | None:
+    """Settle a send that may already have gone (an attempt since `since`) before sending it again.
+
+    Returns None when it should be sent now, else how many messages it settled as sent (1 or 0).
+    """
+    if not _can_look_up(sender):
+        if message.unknown_outcomes > BLIND_RETRIES:
+            _finish(
+                store, message, worker, clock(), error=SendError(f"a worker stopped mid-send: {UNKNOWN_AGAIN}", retryable=False)
+            )
+            return 0
+        log.warning("outbox %s: %s: the last attempt's outcome is unknown and cannot be looked up: sending it once more",
+                    message.id, message.channel)  # fmt: skip
+        _mark_possible_duplicate(store, message, worker)
+        return None
+    try:
+        found = sender.sent_since(message, since)  # type: ignore[attr-defined]
+    except SendError as error:
+        log.warning("outbox %s: %s: could not look up the last attempt: %s", message.id, message.channel, error.reason)
+        _finish(store, message, worker, clock(), error=error)
+        return 0
+    provider_id = _unrecorded(store, found)
+    if provider_id is None:
+        log.info("outbox %s: %s: the provider does not have the last attempt: sending it again", message.id, message.channel)
+        return None
+    log.info("outbox %s: %s: the provider already has it: not sent again", message.id, message.channel)
+    _finish(store, message, worker, clock(), provider_id=provider_id)
+    return 1
+
+
+def _unrecorded(store: Store, provider_ids: list[str]) -> str | None:
+    """The first of these ids that no other row sent: a message with the same words may have gone before this one."""
+    if not provider_ids:
+        return None
+    with store.transaction() as session:
+        known = set(session.scalars(select(OutboxRow.provider_message_id).where(OutboxRow.provider_message_id.in_(provider_ids))))
+    return next((i for i in provider_ids if i not in known), None)
+
+
+def _mark_possible_duplicate(store: Store, message: Outgoing, worker: str) -> None:
+    # Recorded before the send, so a worker that dies during it still leaves the mark.
+    with store.transaction() as session:
+        row = session.get(OutboxRow, message.id)
+        if row is not None and row.claimed_by == worker and row.status == "sending":
+            row.possible_duplicate = True
 
 
 def _split(store: Store, message: Outgoing, worker: str, parts: list[dict[str, Any]], now: datetime) -> Outgoing | None:
@@ -298,7 +392,7 @@ def _split(store: Store, message: Outgoing, worker: str, parts: list[dict[str, A
                 session, org=row.org, channel=row.channel, purpose=row.purpose, recipient=row.recipient,
                 payload=part, at=now, case_id=row.case_id, conversation_id=row.conversation_id,
             )  # fmt: skip
-    return Outgoing(message.id, message.org, message.channel, message.purpose, message.recipient, parts[0], message.attempts)
+    return replace(message, payload=parts[0])
 
 
 def _opted_out(store: Store, message: Outgoing) -> bool:
@@ -313,7 +407,14 @@ def _opted_out(store: Store, message: Outgoing) -> bool:
 
 
 def _finish(
-    store: Store, message: Outgoing, worker: str, now: datetime, *, provider_id: str | None = None, error: SendError | None = None
+    store: Store,
+    message: Outgoing,
+    worker: str,
+    now: datetime,
+    *,
+    provider_id: str | None = None,
+    error: SendError | None = None,
+    recheck_seconds: float = RECHECK_SECONDS,
 ) -> None:
     with store.transaction() as session:
         row = session.get(OutboxRow, message.id)
@@ -322,9 +423,15 @@ def _finish(
         row.claimed_by, row.claimed_until = None, None
         if error is None:
             row.status, row.sent_at, row.recipient, row.last_error = "sent", now, None, None
-            row.provider_message_id = provider_id
+            row.provider_message_id, row.in_doubt_since = provider_id, None
             if row.purpose == "victims_code" and row.case_id is not None:
                 _victims_code_sent(session, row.case_id, now)
+        elif error.outcome_unknown and row.attempts < MAX_ATTEMPTS:
+            row.status, row.unknown_outcomes = "pending", row.unknown_outcomes + 1
+            row.in_doubt_since = row.in_doubt_since or row.attempted_at or now
+            wait = max(backoff(row.attempts, error.retry_after), recheck_seconds)
+            row.next_attempt_at = now + timedelta(seconds=wait)
+            row.last_error = f"outcome unknown: {error.reason}"[:500]
         elif error.retryable and row.attempts < MAX_ATTEMPTS:
             row.status = "pending"
             row.next_attempt_at = now + timedelta(seconds=backoff(row.attempts, error.retry_after))

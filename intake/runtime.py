@@ -61,8 +61,11 @@ def work(
     once: bool = False,
     idle_sleep: float = 1.0,
     stop: threading.Event | None = None,
+    recheck_seconds: float = outbox.RECHECK_SECONDS,
 ) -> int:
-    """Deliver the outbox and run housekeeping when due; with `once`, a single pass."""
+    """Deliver the outbox and run housekeeping when due; with `once`, a single pass.
+
+    A send whose outcome is unknown waits `recheck_seconds` before it is reconciled."""
     name = worker_name()
     stop = stop or threading.Event()
     delivered, last_housekeeping = 0, 0.0
@@ -72,11 +75,11 @@ def work(
             if expired:
                 log.info("worker: closed %d idle conversations", expired)
             last_housekeeping = time.monotonic()
-        sent = outbox.deliver_due(intake.store, senders, name)
+        sent = outbox.deliver_due(intake.store, senders, name, recheck_seconds=recheck_seconds)
         delivered += sent
         if once:
             while sent:
-                sent = outbox.deliver_due(intake.store, senders, name)
+                sent = outbox.deliver_due(intake.store, senders, name, recheck_seconds=recheck_seconds)
                 delivered += sent
             break
         if not sent and not stop.is_set():

@@ -35,6 +35,15 @@ class Settings(EnvironSettings):
     team_emails: dict[str, str] = Field(default_factory=dict)
     # With it, /metrics needs it as a bearer token; without it, /metrics answers only to loopback.
     metrics_token: str = Field(default="", repr=False)
+    # Where the web form's rate limits are counted: memory:// keeps them in this process (one `intake run`);
+    # several app processes or hosts share one store, e.g. redis://127.0.0.1:6379/0.
+    # It may carry the store's password, so it is never shown.
+    ratelimit_storage_uri: str = Field(default="memory://", repr=False)
+    # How many reverse proxies in front of the app to trust for X-Forwarded-For and X-Forwarded-Proto.
+    # 0 (no proxy): the connecting address is the client's. Trusting more hops than there are lets a client choose its address.
+    trusted_proxies: int = Field(default=0, ge=0, le=10)
+    # How long a send whose outcome is unknown waits before it is looked up (SMS) or tried once more (Telegram).
+    outbox_recheck_seconds: float = Field(default=60.0, ge=0, le=3600)
     # prometheus-client's own variable: where several worker processes keep their counts for one scrape to add up.
     prometheus_multiproc_dir: Path | None = Field(default=None, validation_alias="PROMETHEUS_MULTIPROC_DIR")
     # Every variable, for each door to read its own settings from.
@@ -42,6 +51,17 @@ class Settings(EnvironSettings):
     _parts: dict[type, Any] = PrivateAttr(default_factory=dict)
     _local_data_key: bool = PrivateAttr(default=False)
     _keyring: crypto.DataKeys | None = PrivateAttr(default=None)
+
+    @field_validator("ratelimit_storage_uri")
+    @classmethod
+    def _storage_uri(cls, value: str) -> str:
+        from limits.storage import SCHEMES
+
+        scheme = value.partition("://")[0]
+        known = sorted(s for s in SCHEMES if not s.startswith("async+"))
+        if "://" not in value or scheme not in known:
+            raise ValueError(f"expected a storage address such as memory:// or redis://host:6379/0 (schemes: {', '.join(known)})")
+        return value
 
     @field_validator("data_keys")
     @classmethod

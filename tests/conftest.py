@@ -127,6 +127,15 @@ def module_database_url(request, tmp_path_factory: pytest.TempPathFactory) -> st
 
 
 @pytest.fixture
+def redis_url() -> str:
+    """A Redis the suite may write to (INTAKE_TEST_REDIS_URL, e.g. redis://127.0.0.1:6379/5), for state shared by processes."""
+    url = os.environ.get("INTAKE_TEST_REDIS_URL")
+    if not url:
+        pytest.skip("INTAKE_TEST_REDIS_URL is not set")
+    return url
+
+
+@pytest.fixture
 def sqlite_store(tmp_path: Path):
     store = Store(f"sqlite:///{tmp_path / 'intake.db'}", keys=_keys())
     migrate.upgrade(store.engine)

@@ -2,11 +2,13 @@
 
 It records every call, keeps per-chat message ids as Telegram does, serves getUpdates
 from a queue and files for download, and can be told to answer a method with a 429
-(and retry_after), a 500, or by dropping the connection.
+(and retry_after), a 500, by dropping the connection, by hanging before it acts, or by
+acting and then hanging past the client's timeout (a send whose outcome is unknown).
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 import time
@@ -58,7 +60,8 @@ class FakeTelegram:
 
     # ---- what a test tells it ----------------------------------------------------------
     def fail(self, method: str, *outcomes: str) -> None:
-        """Answer the next calls of `method` with these, in turn: '429:<seconds>', '500', '400', 'drop' or 'hang:<seconds>'."""
+        """Answer the next calls of `method` with these, in turn: '429:<seconds>', '500', '400', 'drop',
+        'hang:<seconds>' (wait, then act), 'stall:<seconds>' (act, then wait before answering) or 'ok' (as usual)."""
         with self._lock:
             self._faults.setdefault(method, []).extend(outcomes)
 
@@ -168,6 +171,12 @@ class FakeTelegram:
                     return
                 if fault and fault.startswith("hang:"):
                     time.sleep(float(fault.split(":")[1]))
+                if fault and fault.startswith("stall:"):
+                    done = fake._answer(method, params)
+                    time.sleep(float(fault.split(":")[1]))
+                    with contextlib.suppress(OSError):  # the client stopped waiting long ago
+                        self._reply(200, {"ok": True, "result": done})
+                    return
                 if fault == "500":
                     self._reply(500, {"ok": False, "error_code": 500, "description": "Internal Server Error"})
                     return

@@ -320,3 +320,42 @@ def test_staff_accounts_are_added_listed_and_disabled_from_the_command_line(tmp_
     assert listed == [{"email": "olu@mkcc.example", "org": "mkcc", "name": "Olu Officer", "role": "officer", "disabled": True,
                        "locked_until": None}]  # fmt: skip
     assert json.loads(intake(tmp_path, "staff", "list", "--org", "wchg", "--json").stdout) == []
+
+
+# What a terminal would obey: C0 and C1 controls (CR, ESC, BEL, CSI) and bidirectional overrides, but not line breaks.
+CONTROLS = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
+# Sets the terminal's title, clears the screen, writes a fake line over the real one, starts a CSI, reverses the text.
+HOSTILE = "Graffiti on my door\x1b]0;pwned\x07\x1b[2J\x1b[1;1H\rstatus: closed\x9b31m \u202eesrever"
+
+
+def test_cases_show_prints_a_reporters_escape_sequences_as_text_and_never_as_controls(tmp_path):
+    from intake.runtime import load_intake
+    from intake.settings import Settings
+    from tests.harness import ANONYMOUS_VICTIM, DOORS, PipelineChat
+
+    intake(tmp_path, "db", "upgrade")
+    core = load_intake(Settings.from_env(environment(tmp_path)), DOORS)
+    PipelineChat(core, channel="sms").report({**ANONYMOUS_VICTIM, "description": HOSTILE})
+    core.store.dispose()
+    listed = intake(tmp_path, "cases", "list", "--json").stdout
+    [case] = json.loads(listed)
+
+    shown = intake(tmp_path, "cases", "show", case["reference"]).stdout
+    as_json = intake(tmp_path, "cases", "show", case["reference"], "--json").stdout
+    for printed in (listed, shown, as_json, intake(tmp_path, "cases", "list").stdout):
+        assert not CONTROLS.search(printed), repr(printed)
+    assert "Graffiti on my door\\x1b]0;pwned\\x07\\x1b[2J\\x1b[1;1H\\rstatus: closed\\x9b31m \\u202eesrever" in shown
+    assert "\nstatus: submitted\n" in f"\n{shown}" and "\nstatus: closed" not in shown
+    # The JSON is escaped in JSON's own way: a reader gets the reporter's words back exactly.
+    assert json.loads(as_json)["answers"]["description"]["value"] == HOSTILE
+
+
+def test_staff_commands_print_a_name_with_escape_sequences_as_text(tmp_path):
+    intake(tmp_path, "db", "upgrade")
+    name = "Olu\x1b[2J\x1b]0;pwned\x07 Officer"
+    intake(tmp_path, "staff", "add", "--org", "mkcc", "--email", "olu@mkcc.example", "--name", name, "--role", "officer",
+           "--password-stdin", stdin="a long enough password\n")  # fmt: skip
+    listed = intake(tmp_path, "staff", "list", "--org", "mkcc").stdout
+    as_json = intake(tmp_path, "staff", "list", "--org", "mkcc", "--json").stdout
+    assert not CONTROLS.search(listed + as_json)
+    assert "Olu\\x1b[2J\\x1b]0;pwned\\x07 Officer" in listed and json.loads(as_json)[0]["name"] == name

@@ -439,6 +439,37 @@ def test_a_retryable_failure_is_retried_with_backoff_and_nothing_is_lost_or_sent
     assert len({s.body for s in twilio.sent}) == len(twilio.sent)  # every part exactly once
 
 
+def test_twilios_retry_after_is_honoured_as_telegrams_is(store, settings, twilio, expired_named_report):
+    clock = Clock()
+    twilio.fail_next("429:20")
+    deliver(store, settings, clock)
+    [waiting] = [r for r in victims_code_rows(store) if r.status == "pending"]
+    assert waiting.next_attempt_at == clock.now + timedelta(seconds=20)
+    sent_before = len(twilio.sent)
+
+    clock.later(19)
+    assert deliver(store, settings, clock) == 0 and len(twilio.sent) == sent_before
+    clock.later(1)
+    assert deliver(store, settings, clock) >= 1
+    assert {r.status for r in victims_code_rows(store)} == {"sent"}
+
+
+@pytest.mark.parametrize(
+    ("header", "seconds"),
+    [
+        pytest.param("20", 20.0, id="seconds"),
+        pytest.param("Tue, 17 Nov 2026 10:31:00 GMT", 60.0, id="an HTTP date"),
+        pytest.param("Tue, 17 Nov 2026 10:29:00 GMT", 0.0, id="a date already past"),
+        pytest.param("soon", None, id="neither"),
+    ],
+)
+def test_retry_after_is_read_as_seconds_or_as_a_date(header, seconds):
+    from channels.sms.twilio_api import retry_after_seconds
+    from tests.harness import FIXED_NOW
+
+    assert retry_after_seconds(header, now=FIXED_NOW) == seconds
+
+
 def test_a_permanent_error_marks_the_message_failed_on_the_case_and_is_not_retried(store, settings, twilio, expired_named_report):
     clock = Clock()
     twilio.fail_next(21610)

@@ -9,7 +9,6 @@ import pytest
 from sqlalchemy import select
 
 from channels.web import security, uploads
-from channels.web.ratelimit import RateLimiter
 from flask_app import create_app
 from intake.store import migrate
 from intake.store.crypto import read_file
@@ -178,13 +177,80 @@ def test_an_answer_to_a_question_the_report_has_not_reached_is_recorded_nowhere(
 
 
 # ---- what a browser holds ------------------------------------------------------------------------
+def session_cookie(reporter: WebReporter, org: str = "mkcc"):
+    return reporter.client.get_cookie(security.COOKIE, path=security.cookie_path(org))
+
+
+def conversations(app) -> list[ConversationRow]:
+    with store_of(app).transaction() as session:
+        found = list(session.scalars(select(ConversationRow)))
+        session.expunge_all()
+        return found
+
+
 def test_the_browser_holds_only_a_random_id_and_the_database_only_its_keyed_hash(reporter, app):
     reporter.start()
-    cookie = reporter.client.get_cookie(security.COOKIE)
-    assert cookie is not None and len(cookie.value) >= 43 and cookie.http_only
-    with store_of(app).transaction() as session:
-        row = session.scalars(select(ConversationRow)).one()
-        assert row.sender_key == security.web_sender_key(SECRET, cookie.value) and cookie.value not in row.sender_key
+    cookie = session_cookie(reporter)
+    assert cookie is not None and cookie.http_only and cookie.path == "/report/mkcc/"
+    sid = security.issued_id(SECRET, "mkcc", cookie.value)
+    assert sid is not None and len(sid) == 43
+    [row] = conversations(app)
+    assert row.sender_key == security.web_sender_key(SECRET, sid) and sid not in row.sender_key
+
+
+def test_a_session_id_the_form_never_issued_is_replaced_by_a_fresh_one(app):
+    planted = WebReporter(app.test_client())
+    written = "A" * 43  # a well-formed id, written by someone rather than issued: no seal, or a wrong one
+    for value in (written, f"{written}.{'0' * 32}"):
+        planted.client.set_cookie(security.COOKIE, value, path="/report/mkcc/")
+        planted.get()
+        fresh = session_cookie(planted).value
+        assert fresh != value and security.issued_id(SECRET, "mkcc", fresh) not in (None, written)
+
+
+def test_an_issued_id_planted_in_a_shared_browser_never_opens_the_report_made_after_it(app):
+    someone = WebReporter(app.test_client())
+    planted = session_cookie(someone).value  # an id the form really issued, to someone who kept it
+    reporter = WebReporter(app.test_client())
+    reporter.client.set_cookie(security.COOKIE, planted, path="/report/mkcc/")
+    reporter.get()
+    assert session_cookie(reporter).value == planted  # issued, so used ... until the report starts
+    reporter.start()
+    reporter.report(ANONYMOUS_VICTIM, until="when")
+    assert session_cookie(reporter).value != planted
+
+    someone.get()
+    assert someone.heading == "Report a hate incident" and "shouted abuse" not in someone.page
+    someone.start()
+    assert someone.question == "danger_now"  # a report of their own, not the one made in the shared browser
+    assert len(conversations(app)) == 2
+
+
+def test_a_session_from_one_landlords_form_does_not_work_at_anothers(app):
+    mkcc = WebReporter(app.test_client(), org="mkcc")
+    mkcc.start()
+    mkcc.report(ANONYMOUS_VICTIM, until="when")
+    value = session_cookie(mkcc, "mkcc").value
+    assert security.issued_id(SECRET, "wchg", value) is None
+
+    wchg = WebReporter(app.test_client(), org="wchg")
+    wchg.client.set_cookie(security.COOKIE, value, path="/report/wchg/")
+    wchg.get()
+    assert session_cookie(wchg, "wchg").value != value and wchg.heading == "Report a hate incident"
+    # The browser itself never sends it there: the cookie belongs to mkcc's form pages.
+    assert mkcc.client.get("/report/wchg/").headers.get("Set-Cookie", "").startswith(f"{security.COOKIE}=")
+
+
+def test_a_start_sent_twice_lands_in_one_report(app):
+    reporter = WebReporter(app.test_client())
+    fields = {"action": "start", "csrf_token": reporter.hidden("csrf_token"), "form_id": reporter.hidden("form_id")}
+    # A double click: both posts leave before the first answer (and its new cookie) is back.
+    browser = app.test_client(use_cookies=False)
+    cookie = {"Cookie": f"{security.COOKIE}={session_cookie(reporter).value}"}
+    first, again = (browser.post(reporter.url, data=fields, headers=cookie) for _ in range(2))
+    assert first.status_code == again.status_code == 200
+    assert first.headers["Set-Cookie"].split(";")[0] == again.headers["Set-Cookie"].split(";")[0]
+    assert len(conversations(app)) == 1
 
 
 def test_no_url_ever_carries_the_report(reporter):
@@ -335,33 +401,123 @@ def test_a_request_larger_than_the_server_takes_gets_the_same_clear_error(report
     assert reporter.status == 413 and "must be smaller than 10 MB" in reporter.page
 
 
-def test_a_submission_flood_hits_the_rate_limit(tmp_path):
+# ---- the rate limit: per session, then per address, after the CSRF check, in a shared store ------------
+def limited_app(tmp_path, **env: str):
     url = f"sqlite:///{tmp_path / 'web.db'}"
     migrate.upgrade(Store(url).engine)
-    app = make_app(tmp_path, url, INTAKE_WEB_POSTS_PER_MINUTE="5")
-    reporter = WebReporter(app.test_client())
+    return make_app(tmp_path, url, **{"INTAKE_WEB_POSTS_PER_MINUTE": "5", **env})
+
+
+def test_a_submission_flood_hits_the_rate_limit_and_says_when_to_try_again(tmp_path):
+    reporter = WebReporter(limited_app(tmp_path).test_client())
     reporter.start()
+    # The start counts against the id it came with; the report goes on under a new one (see security.py).
     statuses = [reporter.post({"action": "skip"}).status_code for _ in range(8)]
-    assert statuses[:4] == [200] * 4 and statuses[4:] == [429] * 4
+    assert statuses[:5] == [200] * 5 and statuses[5:] == [429] * 3
     assert "too many answers" in reporter.page
-    # Another client is not held back by the first one's flood.
-    other = WebReporter(app.test_client())
-    assert (
-        other.client.post(
-            other.url,
-            data={"action": "start", "csrf_token": other.hidden("csrf_token")},
-            environ_base={"REMOTE_ADDR": "192.0.2.7"},
-        ).status_code
-        == 200
-    )
+    assert 1 <= int(reporter.response.headers["Retry-After"]) <= 60
 
 
-def test_the_rate_limit_window_slides(tmp_path):
-    now = [0.0]
-    limiter = RateLimiter(limit=2, window=60, clock=lambda: now[0])
-    assert [limiter.allow("a"), limiter.allow("a"), limiter.allow("a")] == [True, True, False]
-    now[0] = 61
-    assert limiter.allow("a")
+def test_another_reporter_at_the_same_address_is_not_held_back_by_the_first_ones_flood(tmp_path):
+    app = limited_app(tmp_path)
+    flooding, other = WebReporter(app.test_client()), WebReporter(app.test_client())
+    flooding.start()
+    assert [flooding.post({"action": "skip"}).status_code for _ in range(6)][-1] == 429
+    other.start()
+    assert other.status == 200 and other.question == "danger_now"
+
+
+def test_posts_that_fail_the_csrf_check_cost_the_reporter_nothing(tmp_path):
+    reporter = WebReporter(limited_app(tmp_path).test_client())
+    forged = [reporter.client.post(reporter.url, data={"action": "start", "csrf_token": "forged"}).status_code for _ in range(9)]
+    assert set(forged) == {400}
+    reporter.get()
+    reporter.start()
+    assert [reporter.post({"action": "skip"}).status_code for _ in range(4)] == [200] * 4
+
+
+def test_one_address_starting_session_after_session_meets_the_higher_per_address_limit(tmp_path):
+    app = limited_app(tmp_path, INTAKE_WEB_POSTS_PER_MINUTE_PER_ADDRESS="7")
+    statuses = []
+    for _ in range(4):
+        reporter = WebReporter(app.test_client())  # a fresh session each time, from the same address
+        statuses += [reporter.start().status_code, reporter.post({"action": "skip"}).status_code]
+    assert statuses == [200] * 7 + [429]
+
+
+def test_behind_a_trusted_proxy_each_forwarded_client_has_its_own_address_limit(tmp_path):
+    app = limited_app(tmp_path, INTAKE_WEB_POSTS_PER_MINUTE_PER_ADDRESS="5", INTAKE_TRUSTED_PROXIES="1")
+
+    def post_start(forwarded_for: str) -> int:
+        reporter = WebReporter(app.test_client())
+        return reporter.post({"action": "start"}, headers={"X-Forwarded-For": forwarded_for}).status_code
+
+    assert [post_start("198.51.100.1") for _ in range(6)] == [200] * 5 + [429]
+    assert post_start("198.51.100.2") == 200  # another client behind the same proxy
+    # Only the hop the proxy added is believed: an address the client wrote before it changes nothing.
+    assert post_start("203.0.113.9, 198.51.100.1") == 429
+
+
+def test_without_trusted_proxies_a_client_cannot_choose_its_address_with_x_forwarded_for(tmp_path):
+    app = limited_app(tmp_path, INTAKE_WEB_POSTS_PER_MINUTE_PER_ADDRESS="5")
+
+    def post_start(forwarded_for: str) -> int:
+        reporter = WebReporter(app.test_client())
+        return reporter.post({"action": "start"}, headers={"X-Forwarded-For": forwarded_for}).status_code
+
+    assert [post_start(f"198.51.100.{n}") for n in range(6)] == [200] * 5 + [429]
+
+
+class Alternating:
+    """Two app instances behind one address, taking turns with requests as a load balancer would."""
+
+    def __init__(self, *apps, address: str):
+        self.apps, self.address, self.served = apps, address, 0
+
+    def __call__(self, environ, start_response):  # type: ignore[no-untyped-def]
+        app = self.apps[self.served % len(self.apps)]
+        self.served += 1
+        environ["REMOTE_ADDR"] = self.address
+        return app(environ, start_response)
+
+
+def _two_instances(tmp_path, storage: str) -> WebReporter:
+    import secrets
+
+    from flask.testing import FlaskClient
+    from werkzeug.test import Client
+
+    url = f"sqlite:///{tmp_path / 'web.db'}"
+    migrate.upgrade(Store(url).engine)
+    env = {"INTAKE_WEB_POSTS_PER_MINUTE": "4", "INTAKE_RATELIMIT_STORAGE_URI": storage}
+    first, second = make_app(tmp_path, url, **env), make_app(tmp_path, url, **env)
+    # An address of its own (documentation range), so runs sharing one Redis never count each other's posts.
+    both = Alternating(first, second, address=f"2001:db8::{secrets.token_hex(2)}:{secrets.token_hex(2)}")
+    return WebReporter(Client(both, response_wrapper=FlaskClient(first).response_wrapper))
+
+
+@pytest.mark.redis
+def test_two_app_instances_on_redis_share_one_limit(tmp_path, redis_url):
+    reporter = _two_instances(tmp_path, redis_url)
+    reporter.start()
+    statuses = [reporter.post({"action": "skip"}).status_code for _ in range(6)]
+    assert statuses == [200] * 4 + [429] * 2  # four posts of the report in all, whichever instance took each
+
+
+def test_two_app_instances_counting_in_memory_each_allow_the_whole_limit(tmp_path):
+    # Why the store is configurable: in memory, each instance counts only the posts it served.
+    reporter = _two_instances(tmp_path, "memory://")
+    reporter.start()
+    assert [reporter.post({"action": "skip"}).status_code for _ in range(6)] == [200] * 6
+
+
+def test_a_ratelimit_store_that_cannot_be_reached_neither_stops_a_report_nor_lifts_the_limit(tmp_path, caplog):
+    # Nothing listens on port 9: the process counts in its own memory until the store is back.
+    reporter = WebReporter(limited_app(tmp_path, INTAKE_RATELIMIT_STORAGE_URI="redis://127.0.0.1:9/0").test_client())
+    reporter.start()
+    statuses = [reporter.post({"action": "skip"}).status_code for _ in range(7)]
+    assert statuses == [200] * 5 + [429] * 2
+    assert "falling back to in-memory storage" in caplog.text
 
 
 SCRIPT = '<script>alert("x")</script><b onmouseover="steal()">bold</b> & "quotes"'
@@ -397,7 +553,7 @@ def test_two_tabs_answering_at_once_record_each_answer_under_its_own_question_or
         first.start()
         first.report(ANONYMOUS_VICTIM, until="role")
         second = WebReporter(app.test_client())
-        second.client.set_cookie(security.COOKIE, first.client.get_cookie(security.COOKIE).value)
+        second.client.set_cookie(security.COOKIE, session_cookie(first).value, path="/report/mkcc/")
         second.get()
         forms = [
             (first, {"action": "answer", "answer": "victim", "question": "role"}),
@@ -416,7 +572,7 @@ def test_two_tabs_answering_at_once_record_each_answer_under_its_own_question_or
         for thread in threads:
             thread.join(timeout=30)
         with store.transaction() as session:
-            key = security.web_sender_key(SECRET, first.client.get_cookie(security.COOKIE).value)
+            key = security.web_sender_key(SECRET, security.issued_id(SECRET, "mkcc", session_cookie(first).value))
             row = session.scalars(select(ConversationRow).where(ConversationRow.sender_key == key)).one()
             answers = row.state["answers"]
         assert answers["role"]["value"] == "victim", trial

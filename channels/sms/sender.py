@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime, timedelta
 from typing import Any
 
 import requests
-from twilio.base.exceptions import TwilioRestException
+from twilio.base.exceptions import TwilioException, TwilioRestException
 
 from channels.sms.config import SmsSection, TwilioAccount
 from channels.sms.render import render
@@ -14,6 +15,11 @@ from channels.sms.twilio_api import client
 from intake.errors import SendError
 from intake.messages import OutboundMessage
 from intake.outbox import Outgoing
+
+# Twilio's times are whole seconds and its clock is not ours: a lookup starts a little before the attempt did.
+CLOCK_MARGIN = timedelta(seconds=5)
+# One page of the number's messages: far more than one reporter is sent in the minutes a lookup spans.
+LOOKUP_PAGE = 50
 
 # Twilio errors that will never succeed for this recipient, so retrying only repeats them.
 # https://www.twilio.com/docs/api/errors
@@ -62,25 +68,69 @@ class TwilioSmsSender:
         body = message.payload.get("body")
         if not body:
             raise SendError("nothing to send: the payload was never split into SMS bodies", retryable=False)
+        twilio = self._clients[message.org]
         try:
-            sent = self._clients[message.org].messages.create(
-                to=message.recipient, from_=sms.numbers[0], body=body, status_callback=self.status_url
-            )
+            sent = twilio.messages.create(to=message.recipient, from_=sms.numbers[0], body=body, status_callback=self.status_url)
         except TwilioRestException as error:
-            raise _send_error(error) from None
-        except requests.Timeout:
-            raise SendError("Twilio did not answer in time", retryable=True) from None
+            raise _send_error(error, twilio.http_client.retry_after()) from None
         except requests.RequestException as error:
-            raise SendError(f"could not reach Twilio ({type(error).__name__})", retryable=True) from None
+            raise _network_error(error) from None
         return str(sent.sid)
 
+    def sent_since(self, message: Outgoing, since: datetime) -> list[str]:
+        """The sids of messages Twilio holds to this number, from the landlord's number, with this body, created since `since`."""
+        sms, body = self.sections.get(message.org), message.payload.get("body")
+        if message.org not in self._clients or sms is None or not message.recipient or not body:
+            raise SendError("cannot look the message up: the SMS door is off for this landlord", retryable=True)
+        after = since.replace(microsecond=0) - CLOCK_MARGIN
+        messages = self._clients[message.org].messages
+        wanted = {"to": message.recipient, "from_": sms.numbers[0], "limit": LOOKUP_PAGE}
+        try:
+            # Twilio dates a message when it hands it on: one still in its queue has no date_sent,
+            # so no DateSent filter finds it. The newest page, unfiltered, does.
+            queued = [m for m in messages.list(**wanted) if m.date_sent is None]
+            found = queued + messages.list(date_sent_after=after, **wanted)
+        except TwilioException as error:
+            # A list page that fails is a bare TwilioException carrying the response, not a TwilioRestException.
+            status = getattr(error.args[1], "status_code", "?") if len(error.args) > 1 else "?"
+            raise SendError(f"looking the message up: Twilio {status}", retryable=True,
+                            retry_after=self._clients[message.org].http_client.retry_after()) from None  # fmt: skip
+        except requests.RequestException as error:
+            raise SendError(f"could not look the message up at Twilio ({type(error).__name__})", retryable=True) from None
+        return [str(m.sid) for m in found if _same(m, body, after)]
 
-def _send_error(error: TwilioRestException) -> SendError:
+
+def _same(message: Any, body: str, after: datetime) -> bool:
+    # Only what this worker sends (outbound-api): a webhook's TwiML reply with the same words is outbound-reply.
+    created = message.date_created or message.date_sent
+    return message.direction == "outbound-api" and message.body == body and created is not None and created >= after
+
+
+def _network_error(error: requests.RequestException) -> SendError:
+    if isinstance(error, requests.ConnectTimeout) or _never_connected(error):
+        return SendError(f"could not reach Twilio ({type(error).__name__})", retryable=True)
+    # The request may have reached Twilio, which may have taken the message: a read timeout, a dropped connection.
+    if isinstance(error, requests.Timeout):
+        return SendError("Twilio did not answer in time", retryable=True, outcome_unknown=True)
+    return SendError(f"Twilio's answer was lost ({type(error).__name__})", retryable=True, outcome_unknown=True)
+
+
+def _never_connected(error: requests.RequestException) -> bool:
+    from urllib3.exceptions import NewConnectionError
+
+    reason = getattr(error.args[0], "reason", None) if error.args else None
+    return isinstance(error, requests.ConnectionError) and isinstance(reason, NewConnectionError)
+
+
+def _send_error(error: TwilioRestException, retry_after: float | None) -> SendError:
     # Twilio's own message text can quote the number, so only the status and code are kept.
     code = error.code if isinstance(error.code, int) else None
     reason = f"Twilio {error.status}" + (f" error {code}" if code else "")
     if code in PERMANENT_CODES:
         return SendError(f"{reason}: {PERMANENT_CODES[code]}", retryable=False)
+    if error.status == 504:
+        # A gateway that gave up waiting: Twilio behind it may still have taken the message.
+        return SendError(reason, retryable=True, outcome_unknown=True)
     if error.status == 429 or error.status >= 500:
-        return SendError(reason, retryable=True)
+        return SendError(reason, retryable=True, retry_after=retry_after)
     return SendError(reason, retryable=False)

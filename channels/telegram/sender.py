@@ -6,6 +6,7 @@ import logging
 from collections.abc import Awaitable, Mapping
 from datetime import datetime, timedelta
 
+import httpx
 from telegram import Bot
 from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter, TimedOut
 
@@ -22,6 +23,8 @@ MAX_TEXT = 4096  # Telegram's limit for one message
 # A bot may delete a message in a private chat for 48 hours; a margin for the time in the queue.
 DELETABLE_FOR = timedelta(hours=48) - timedelta(minutes=10)
 DELETE_BATCH = 100  # deleteMessages takes at most 100 ids
+# Failures before the request left this machine: Telegram cannot have the message.
+NEVER_CONNECTED = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 
 
 class TelegramSender:
@@ -46,10 +49,23 @@ class TelegramSender:
             raise SendError(f"telegram: {type(error).__name__}: {error.message}", retryable=False) from None
         except BadRequest as error:
             raise SendError(f"telegram: BadRequest: {error.message}", retryable=False) from None
-        except (TimedOut, NetworkError, TimeoutError, OSError) as error:
+        except (TimedOut, NetworkError, TimeoutError) as error:
+            # Telegram may have the message though we never heard: a second try could be a duplicate.
+            # Stopping a spinner or changing a keyboard twice costs nothing, so those are simply retried.
+            unknown = message.purpose != "door_effect" and _may_have_arrived(error)
+            raise SendError(f"telegram: {type(error).__name__}", retryable=True, outcome_unknown=unknown) from None
+        except OSError as error:
             raise SendError(f"telegram: {type(error).__name__}", retryable=True) from None
         # Telegram's message ids count per chat: the outbox row's id makes ours unique.
         return f"telegram:{message.id}:{','.join(str(i) for i in ids)}"
+
+
+def _may_have_arrived(error: Exception) -> bool:
+    """Whether the request may have reached Telegram though no answer came back (an answer, even a 500, says it did not act)."""
+    if isinstance(error, TimedOut | NetworkError):
+        cause = error.__cause__
+        return isinstance(cause, httpx.HTTPError) and not isinstance(cause, NEVER_CONNECTED)
+    return True  # the Bot loop's own time limit ran out mid-call
 
 
 async def _deliver(bot: Bot, chat_id: int, message: Outgoing) -> list[int]:

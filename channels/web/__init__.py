@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from channels.base import Door
@@ -30,7 +30,23 @@ class WebSettings(EnvironSettings):
     model_config = SettingsConfigDict(env_prefix="INTAKE_WEB_")
 
     exit_url: WebAddress = NEUTRAL_SITE
+    # Posts a minute from one reporter's session, and, higher, from one address (see ratelimit.py):
+    # unset, ten sessions' worth.
     posts_per_minute: int = Field(default=30, gt=0)
+    posts_per_minute_per_address: int | None = Field(default=None, gt=0)
+
+    @property
+    def address_limit(self) -> int:
+        return self.posts_per_minute_per_address or 10 * self.posts_per_minute
+
+    @model_validator(mode="after")
+    def _address_limit_is_the_higher(self) -> WebSettings:
+        if self.address_limit < self.posts_per_minute:
+            raise ValueError(
+                "INTAKE_WEB_POSTS_PER_MINUTE_PER_ADDRESS: must be at least INTAKE_WEB_POSTS_PER_MINUTE "
+                f"({self.posts_per_minute}): several reporters can share one address"
+            )
+        return self
 
 
 class WebDoor(Door):

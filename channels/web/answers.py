@@ -15,6 +15,10 @@ from intake.messages import Attachment
 from intake.posted import MAX_ANSWER_CHARS, answer
 from intake.store.crypto import DataKeys
 
+# The form reads a posted page through the core's reader, as the console does; its own part is the files.
+__all__ = ["MAX_ANSWER_CHARS", "answer", "evidence", "too_big"]
+
+
 def evidence(files: list[Any], folder: Path, keys: DataKeys, t: Callable[..., str]) -> tuple[list[Attachment], dict[str, str]]:
     """The files posted with a description, stored; or why none were kept: a reporter sees every refusal."""
     chosen = [f for f in files if f.filename]  # every browser sends an empty file input

@@ -43,10 +43,30 @@ def _state() -> Any:
 
 
 def session_id() -> str:
-    sid = security.session_id(request) or getattr(g, "new_session_id", None)
+    """This request's session id: the browser's if we issued it for this landlord, else a new one it is sent."""
+    sid = g.get("session_id")
     if sid is None:
-        sid = g.new_session_id = security.new_session_id()
+        sid = security.session_id(request, _state().settings.secret_key, _org())
+        if sid is None:
+            sid = g.new_session_id = security.new_session_id()
+        g.session_id = sid
     return sid
+
+
+def start_session(form_id: str | None) -> str:
+    """A new id for the report about to start (security.started_session_id), used from here on and sent to the browser."""
+    sid = security.started_session_id(_state().settings.secret_key, session_id(), form_id)
+    g.session_id = g.new_session_id = sid
+    return sid
+
+
+def has_session() -> bool:
+    """Whether the browser came with a session id we issued for this landlord."""
+    return security.session_id(request, _state().settings.secret_key, _org()) is not None
+
+
+def _org() -> str:
+    return (request.view_args or {})["org"]
 
 
 def page_language(profile: Profile) -> str:
@@ -62,7 +82,7 @@ def _live(profile: Profile) -> Any:
 
 
 def shown_language(profile: Profile) -> str:
-    found = _live(profile) if security.session_id(request) else None
+    found = _live(profile) if has_session() else None
     return found[0].language if found is not None else page_language(profile)
 
 

@@ -11,16 +11,19 @@ is stored under a keyed hash of it.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from flask import Blueprint, Flask, Response, abort, current_app, g, make_response, redirect, request, url_for
+from flask_limiter.errors import RateLimitExceeded
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from channels import headers
 from channels.web import answers, security
 from channels.web import render as pages
-from channels.web.ratelimit import RateLimiter
+from channels.web.ratelimit import FormLimits
 from channels.web.render import Page
 from intake.conversation import SUMMARY
 from intake.engine import question_view
@@ -39,8 +42,10 @@ class WebState:
     intake: Intake
     settings: Settings
     door: Any
-    limiter: RateLimiter
+    limits: FormLimits
     exit_url: str
+    # The posted page's action, counted against the form's limits (see ratelimit.py).
+    counted_action: Callable[[Profile, Any], Response]
 
     @property
     def https(self) -> bool:
@@ -53,12 +58,15 @@ def state() -> WebState:
 
 def make_blueprint(settings: Settings, web_settings: Any, intake: Intake, door: Any) -> Blueprint:
     web = Blueprint("web", __name__, template_folder="templates", static_folder="static", static_url_path="/web")
-    here = WebState(intake, settings, door, RateLimiter(limit=web_settings.posts_per_minute, window=60.0), web_settings.exit_url)
+    limits = FormLimits(settings.ratelimit_storage_uri, web_settings.posts_per_minute,
+                        web_settings.address_limit, settings.secret_key, pages.session_id)  # fmt: skip
+    here = WebState(intake, settings, door, limits, web_settings.exit_url, limits.counted(_action))
 
     @web.record_once
     def _setup(setup: Any) -> None:
         app: Flask = setup.app
         app.extensions["web"] = here
+        limits.init_app(app)
         app.jinja_env.loader = ChoiceLoader(
             [app.jinja_env.loader, PrefixLoader({"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja")})]
         )
@@ -74,9 +82,10 @@ def make_blueprint(settings: Settings, web_settings: Any, intake: Intake, door: 
 
 
 def _headers(response: Response) -> Response:
-    if getattr(g, "new_session_id", None):
-        security.set_session_cookie(response, g.new_session_id, secure=state().https)
-    return security.harden(response, https=state().https or request.is_secure)
+    org = (request.view_args or {}).get("org")
+    if g.get("new_session_id") and org:
+        security.set_session_cookie(response, state().settings.secret_key, org, g.new_session_id, secure=state().https)
+    return headers.harden(response, https=state().https or request.is_secure)
 
 
 # ---- routes ----------------------------------------------------------------------------------------
@@ -90,18 +99,26 @@ def change(org: str, question_id: str):  # type: ignore[no-untyped-def]
 
 def act(org: str):  # type: ignore[no-untyped-def]
     profile = _profile(org)
-    if not state().limiter.allow(request.remote_addr or "unknown"):
-        return pages.problem(
-            profile, lambda t: t("You have sent too many answers in a short time. Please wait a minute and try again."), 429
-        )
     try:
         form = request.form
     except RequestEntityTooLarge:
         return pages.render(
             profile, Page(errors={"evidence": answers.too_big(translator(pages.shown_language(profile)))}, status=413)
         )
-    if not security.csrf_ok(state().settings.secret_key, security.session_id(request), form.get("csrf_token")):
+    secret = state().settings.secret_key
+    if not security.csrf_ok(secret, security.session_id(request, secret, profile.slug), form.get("csrf_token")):
         return pages.problem(profile, lambda t: t("Sorry, this form has expired. Please try again."), 400)
+    try:
+        return state().counted_action(profile, form)
+    except RateLimitExceeded:
+        refused = pages.problem(
+            profile, lambda t: t("You have sent too many answers in a short time. Please wait a minute and try again."), 429
+        )
+        refused.headers["Retry-After"] = str(state().limits.retry_after())
+        return refused
+
+
+def _action(profile: Profile, form: Any) -> Response:
     action = form.get("action", "")
     if action == "language":
         return _language(profile, form.get("language", ""))
@@ -114,14 +131,15 @@ def act(org: str):  # type: ignore[no-untyped-def]
 
 def quick_exit(org: str):  # type: ignore[no-untyped-def]
     profile = _profile(org)
-    sid = security.session_id(request)
+    sid = security.session_id(request, state().settings.secret_key, profile.slug)
     # The token stops another site's link from ending someone's report; a bad one still leaves at once.
     if sid and security.csrf_ok(state().settings.secret_key, sid, request.args.get("t")):
         key = security.web_sender_key(state().settings.secret_key, sid)
         if live_conversation(state().intake, profile.slug, CHANNEL, key) is not None:
             _send(profile, command=Command("exit"))
     response = redirect(state().exit_url, code=303)
-    for name in (security.COOKIE, LANGUAGE_COOKIE, TEXT_COOKIE, CONTRAST_COOKIE):
+    security.forget_session_cookie(response, profile.slug)
+    for name in (LANGUAGE_COOKIE, TEXT_COOKIE, CONTRAST_COOKIE):
         response.delete_cookie(name, path="/")
     response.headers["Clear-Site-Data"] = '"cache", "cookies"'
     return response
@@ -141,6 +159,7 @@ def brand(org: str):  # type: ignore[no-untyped-def]
 # ---- actions ---------------------------------------------------------------------------------------
 def _start(profile: Profile) -> Response:
     if live_conversation(state().intake, profile.slug, CHANNEL, _sender_key()) is None:
+        pages.start_session(_form_id())
         replies = _send(profile, provider_id=_form_id())
         # The start page already said what the welcome says, in the page's own words.
         return pages.render(profile, Page(notices=[r for r in replies if r.kind == "danger"]))

@@ -22,6 +22,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
     text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, validates
@@ -257,6 +258,14 @@ class OutboxRow(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime]
     sent_at: Mapped[datetime | None]
+    # When the latest attempt was claimed: where a lookup starts if its outcome is never known.
+    attempted_at: Mapped[datetime | None]
+    # Set while an attempt may have reached the provider unanswered (a timeout, a worker killed
+    # mid-send): the start of the first such attempt. The row is reconciled before it is sent again.
+    in_doubt_since: Mapped[datetime | None]
+    unknown_outcomes: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Sent again without a way to ask the provider whether the first went: the reporter may have it twice.
+    possible_duplicate: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),)
 

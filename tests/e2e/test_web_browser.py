@@ -383,8 +383,9 @@ def test_every_page_in_each_language_is_marked_up_in_it_fits_a_phone_and_its_lon
     longest = max((n for n in visitor_pages if n != "error summary"), key=lambda n: _words(visitor_pages[n]))
     fresh.set_window_size(412, 915)
     try:
-        for name, value in (("report_session", visitor.client.get_cookie("report_session").value), ("report_lang", language)):
-            fresh.add_cookie({"name": name, "value": value, "path": "/"})
+        session = visitor.client.get_cookie("report_session", path="/report/mkcc/").value
+        for name, value, path in (("report_session", session, "/report/mkcc/"), ("report_lang", language, "/")):
+            fresh.add_cookie({"name": name, "value": value, "path": path})
         fresh.get(
             f"{base}/report/mkcc/" if longest in ("check your answers", "start") else f"{base}/report/mkcc/change/{longest}"
         )
