@@ -47,7 +47,13 @@ $(STAFF_CSS): node_modules/.installed staff/assets/govuk.scss staff/assets/staff
 	node_modules/.bin/sass --no-source-map --style=compressed --load-path=node_modules --load-path=. --quiet-deps --no-error-css staff/assets/govuk.scss $(STAFF_DIR)/govuk.min.css
 	node_modules/.bin/sass --no-source-map --style=compressed --load-path=node_modules --load-path=. --quiet-deps --no-error-css staff/assets/staff.scss $@
 
-frontend: $(GOVUK_CSS) $(STAFF_CSS)
+# The console's script: GOV.UK Frontend's components and its js-enabled switch, the same files the web form uses.
+STAFF_JS := $(STAFF_DIR)/govuk-frontend.min.js
+$(STAFF_JS): node_modules/.installed channels/web/static/web/js-enabled.js
+	mkdir -p $(STAFF_DIR)
+	cp node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.js channels/web/static/web/js-enabled.js $(STAFF_DIR)/
+
+frontend: $(GOVUK_CSS) $(STAFF_CSS) $(STAFF_JS)
 
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev

@@ -631,6 +631,7 @@ def test_every_case_action_from_its_form_shows_on_the_timeline_newest_first(brow
     act(browser, "contact", method="in_person", contact_outcome="spoke", contact_note="Visited at home; she is safe")
     assert heading(browser) == f"Case {reference}" and browser.title.startswith("Error:")
     assert error_summary(browser) == [("Enter when it happened", "#happened")]
+    assert browser.switch_to.active_element == css(browser, ".govuk-error-summary")  # GOV.UK Frontend's script moves focus there
     assert css(browser, "#happened-error").text.endswith("Enter when it happened")
     assert css(browser, "input[name=method][value=in_person]").is_selected()
     assert css(browser, "input[name=contact_outcome][value=spoke]").is_selected()
