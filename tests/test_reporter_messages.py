@@ -247,15 +247,33 @@ def test_an_evening_only_message_is_held_and_the_worker_releases_it_at_five(app,
     assert [m.body for m in twilio.sent] == ["We have agreed your action plan."]
 
 
-def test_a_held_message_shows_why_and_until_when_on_the_case_page(app):
+def test_a_held_message_shows_on_the_timeline_with_the_time_it_will_go(app):
     reference = named_case(app, door="sms", safety=["daytime"], address=REPORTER)
+    profile = load_profiles()["mkcc"]
+    account = add_account(app, email="second@mkcc.example")
+    # Written before dawn tomorrow, so it waits for 09:00 whatever the time the test runs.
+    dawn = datetime.combine(datetime.now(LONDON).date() + timedelta(days=1), time(6), LONDON).astimezone(UTC)
+    with store(app).transaction() as db:
+        case = db.scalar(select(CaseRow).where(CaseRow.reference == reference))
+        casework.message_reporter(db, case, casework.Actor(db.get(StaffAccountRow, account), dawn), profile,
+                                  template="update_coming", params={})  # fmt: skip
+    [row] = message_rows(app)
+    assert row.next_attempt_at.astimezone(LONDON).hour == 9 and row.status == "pending"
     officer = signed_in(app)
-    hour = datetime.now(LONDON).hour
     officer.case(reference)
-    if 9 <= hour < 17:
-        assert 'id="message-held"' not in officer.page
-    else:
-        assert "It waits until" in officer.text()
+    timeline = officer.text()[officer.text().index("Timeline") :]
+    assert "Held until" in timeline and "09:00" in timeline
+
+
+def test_a_profile_window_that_ends_before_it_starts_is_refused():
+    from pydantic import ValidationError
+
+    from intake.orgs.schema import ContactWindow
+
+    with pytest.raises(ValidationError, match="end must be after start"):
+        ContactWindow(start="21:00", end="17:00")
+    with pytest.raises(ValidationError, match="a time such as"):
+        ContactWindow(start="9am", end="17:00")
 
 
 def test_a_no_messages_reporter_is_refused_and_the_page_says_call_them(app, senders, twilio):
