@@ -19,6 +19,8 @@ from intake import reporter_messages as rm
 from intake.answers import Answers
 from intake.cases import add_event
 from intake.i18n import mark
+from intake.message_outcomes import REACHED
+from intake.message_outcomes import settle_messages as settle_messages  # the console's way in too
 from intake.messages import OutboundMessage
 from intake.orgs.schema import Profile
 from intake.store.models import ActionItemRow, CaseRow, ConversationRow, OptOutRow, OutboxRow, StaffAccountRow
@@ -27,8 +29,6 @@ from intake.victims_code import deadline_rule
 RISK_LEVELS = ("standard", "medium", "high")
 CONTACT_METHODS = ("phone", "in_person", "interview", "message", "email", "letter")
 CONTACT_OUTCOMES = ("spoke", "met", "left_message", "no_answer")
-# Only a conversation stops the first-contact clock; an attempt shows on the timeline.
-REACHED = ("spoke", "met")
 CONTACT_WITH = ("reporter", "victim")
 ACTION_STATUSES = ("planned", "in_progress", "done", "dropped")
 BASES = ("consent", "exception")
@@ -464,32 +464,3 @@ def message_reporter(
 
 def _emailed_before(case: CaseRow) -> bool:
     return any(e.kind == "message_to_reporter" and e.data.get("door") == "web" for e in case.events)
-
-
-def settle_messages(session: Session, case: CaseRow, profile: Profile, at: datetime) -> int:
-    """Record what each delivered message came to: answered is a contact, unanswered a message left.
-
-    Idempotent: run it after a reporter writes, or a delivery report arrives. Returns how many it recorded."""
-    events = sorted(case.events, key=lambda e: (e.at, e.id or 0))
-    settled = {e.data.get("outbox_id"): e.data.get("outcome") for e in events if e.kind == "message_outcome"}
-    recorded = 0
-    for event in events:
-        if event.kind != "message_to_reporter":
-            continue
-        row = session.get(OutboxRow, event.data.get("outbox_id"))
-        if row is None or row.sent_at is None:
-            continue
-        delivered = rm.state(row.status, row.delivery_status, event.data.get("door", ""), None, at) == "delivered"
-        answered = any(e.kind == "reporter_message" and e.at >= row.sent_at for e in events)
-        outcome = rm.counts_as(delivered, answered)
-        if outcome is None or settled.get(row.id) in (outcome, "spoke"):
-            continue
-        if outcome in REACHED:
-            reply_at = min(e.at for e in events if e.kind == "reporter_message" and e.at >= row.sent_at)
-            if case.first_contacted_at is None or reply_at < case.first_contacted_at:
-                case.first_contacted_at = reply_at
-            case.next_contact_due = sla.next_contact_due(reply_at, profile.contact_cadence_working_days, profile.timezone)
-        add_event(session, case, "message_outcome", at, outbox_id=row.id, outcome=outcome)
-        settled[row.id] = outcome
-        recorded += 1
-    return recorded

@@ -211,10 +211,13 @@ def test_a_template_goes_by_sms_in_the_reporters_language_and_twilios_delivery_s
     assert [m.body for m in twilio.sent] == [expected] and twilio.sent[0].to == REPORTER
     officer.case(reference)
     assert "Sent" in officer.text()
+    assert not [e for e in case_row(app, reference).events if e.kind == "message_outcome"]  # sent is not yet delivered
     sid = twilio.sent[0].sid
     assert post_signed(app.test_client(), "/sms/status", status_form(sid, "delivered")).status_code in (200, 204)
     officer.case(reference)
     assert "Delivered" in officer.text()
+    outcomes = [e.data["outcome"] for e in case_row(app, reference).events if e.kind == "message_outcome"]
+    assert outcomes == ["left_message"]  # Twilio's report made it one; nobody has answered
     event = next(e for e in case_row(app, reference).events if e.kind == "message_to_reporter")
     assert event.data["template"] == "officer_named" and event.data["door"] == "sms" and event.data["text"] == expected
 
@@ -302,6 +305,19 @@ def test_after_stop_nothing_is_sent_even_a_message_already_waiting(app, senders,
     assert "sent STOP" in officer.text()
 
 
+def test_after_the_quick_exit_the_page_says_nothing_can_be_sent_and_a_send_is_refused(app):
+    reference = named_case(app, door="telegram", safety=[], address=CHAT)
+    with store(app).transaction() as db:
+        case = db.scalar(select(CaseRow).where(CaseRow.reference == reference))
+        add_event(db, case, "conversation_ended", datetime.now(UTC), reason="exited")
+    officer = signed_in(app)
+    officer.case(reference)
+    assert "left with the quick exit" in officer.text() and 'id="message-refused"' in officer.page
+    version = int(re.search(r'name="version" value="(\d+)"', officer.page).group(1))
+    officer.post(f"/staff/cases/{reference}/message", {"version": version, "step": "send", "template": "plan_agreed"})
+    assert officer.status == 400 and message_rows(app) == []
+
+
 def test_a_delivered_message_then_answered_counts_as_a_contact_and_stops_the_first_contact_clock(app, senders, telegram):
     reference = named_case(app, door="telegram", safety=[], address=CHAT)
     officer = signed_in(app)
@@ -310,7 +326,9 @@ def test_a_delivered_message_then_answered_counts_as_a_contact_and_stops_the_fir
     profile = load_profiles()["mkcc"]
     with store(app).transaction() as db:
         case = db.scalar(select(CaseRow).where(CaseRow.reference == reference))
-        assert casework.settle_messages(db, case, profile, datetime.now(UTC)) == 1
+        # Telegram took it, which is delivered: a message left, until the reporter answers.
+        assert [e.data["outcome"] for e in case.events if e.kind == "message_outcome"] == ["left_message"]
+        assert casework.settle_messages(db, case, profile, datetime.now(UTC)) == 0
         assert case.first_contacted_at is None
         replied = datetime.now(UTC) + timedelta(seconds=5)
         add_event(db, case, "reporter_message", replied, text="thanks, call after 6")
