@@ -6,6 +6,7 @@ shows their reasons. The reporter's own safe-contact answers decide, never the o
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -21,6 +22,7 @@ from intake.i18n import format_locale, mark, translator
 
 TEMPLATES_FILE = Path(__file__).parent / "flow" / "officer_messages.yaml"
 FREE_TEXT = "free_text"
+PARAMS = ("name", "date")  # what the console's form fills in
 # Doors a reporter can be written to on, and the outbox channel each goes out on.
 WRITABLE_DOORS = {"sms": "sms", "telegram": "telegram", "web": "reporter_email"}
 EMAIL_CHANNEL = "reporter_email"
@@ -54,10 +56,20 @@ class Template:
 
 @cache
 def templates() -> dict[str, Template]:
-    data = yaml.safe_load(TEMPLATES_FILE.read_text(encoding="utf-8"))
+    return load_templates(TEMPLATES_FILE)
+
+
+def load_templates(path: Path) -> dict[str, Template]:
+    """The templates in `path`, checked: each one's placeholders are the params it names, and the console fills them."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
     found = {x["id"]: Template(x["id"], x["text"], tuple(x.get("params") or ())) for x in data["templates"]}
     if FREE_TEXT in found:
-        raise ValueError(f"{TEMPLATES_FILE}: {FREE_TEXT} is not a template id")
+        raise ValueError(f"{path}: {FREE_TEXT} is not a template id")
+    for template in found.values():
+        used = set(re.findall(r"%\((\w+)\)s", template.text))
+        if used != set(template.params) or not used <= set(PARAMS):
+            raise ValueError(f"{path}: {template.id}: its text uses {sorted(used)}, its params say "
+                             f"{sorted(template.params)}; the console fills only {', '.join(PARAMS)}")  # fmt: skip
     return found
 
 

@@ -9,7 +9,7 @@ import threading
 import time
 from collections.abc import Mapping
 
-from intake import housekeeping, nlp, outbox, risk
+from intake import housekeeping, nlp, outbox, reporter_messages, risk
 from intake.engine.wording import MESSAGE_PLACEHOLDERS
 from intake.flow import check, load_flow, load_keywords, load_vocabulary
 from intake.messages import DoorTraits, utcnow
@@ -32,6 +32,7 @@ def load_intake(settings: Settings, doors: Mapping[str, DoorTraits] | None = Non
     flow, keywords = load_flow(), load_keywords()
     load_vocabulary()
     risk.load_matrix()
+    reporter_messages.templates()
     nlp.check_patterns()
     profiles = load_profiles()
     doors = dict(doors or {})

@@ -90,6 +90,14 @@ def test_every_template_is_translated_and_the_date_is_written_the_locales_way(la
             assert rm.render(template, language, params) != rm.render(template, "en", params), template.id
 
 
+def test_a_template_whose_words_need_a_value_the_console_does_not_fill_stops_start_up(tmp_path):
+    path = tmp_path / "officer_messages.yaml"
+    path.write_text('templates:\n  - id: visit\n    text: "We will visit on %(day)s."\n    params: []\n', encoding="utf-8")
+    with pytest.raises(ValueError, match="visit: its text uses \\['day'\\]"):
+        rm.load_templates(path)
+    assert set(rm.load_templates(rm.TEMPLATES_FILE)) >= {"officer_named", "plan_agreed", "case_closed"}
+
+
 # ---- round trips ------------------------------------------------------------------------------------
 @pytest.fixture
 def twilio():
