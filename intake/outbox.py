@@ -291,6 +291,10 @@ def _deliver_claimed(
         if _opted_out(store, message):
             _finish(store, message, worker, clock(), error=SendError("recipient opted out", retryable=False))
             continue
+        if _reporter_left(store, message):
+            # An officer's message held for its window must not reach someone who has since left.
+            _finish(store, message, worker, clock(), error=SendError("the reporter sent STOP or left", retryable=False))
+            continue
         cut = getattr(sender, "parts", None)
         parts = cut(message) if cut is not None else None
         if parts is not None:
@@ -406,6 +410,19 @@ def _opted_out(store: Store, message: Outgoing) -> bool:
             session.scalar(select(OptOutRow.id).where(OptOutRow.channel == message.channel, OptOutRow.sender_key == key))
             is not None
         )
+
+
+def _reporter_left(store: Store, message: Outgoing) -> bool:
+    if message.purpose != "officer_message":
+        return False
+    with store.transaction() as session:
+        row = session.get(OutboxRow, message.id)
+        if row is None or row.case_id is None:
+            return False
+        ended = session.scalars(
+            select(CaseEventRow).where(CaseEventRow.case_id == row.case_id, CaseEventRow.kind == "conversation_ended")
+        ).all()
+        return any(e.data.get("reason") in ("stopped", "exited") for e in ended)
 
 
 def _finish(

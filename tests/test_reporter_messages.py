@@ -326,6 +326,19 @@ def test_after_the_quick_exit_the_page_says_nothing_can_be_sent_and_a_send_is_re
     assert officer.status == 400 and message_rows(app) == []
 
 
+def test_a_held_message_never_goes_to_a_reporter_who_left_with_the_quick_exit_while_it_waited(app, senders, telegram):
+    reference = named_case(app, door="telegram", safety=["evening"], address=CHAT)
+    profile = load_profiles()["mkcc"]
+    account = add_account(app, email="second@mkcc.example")
+    with store(app).transaction() as db:
+        case = db.scalar(select(CaseRow).where(CaseRow.reference == reference))
+        actor = casework.Actor(db.get(StaffAccountRow, account), london(2026, 7, 1, 14, 0))
+        casework.message_reporter(db, case, actor, profile, template="plan_agreed", params={})
+        add_event(db, case, "conversation_ended", london(2026, 7, 1, 15, 0), reason="exited")
+    assert outbox.deliver_due(store(app), senders, "worker", clock=lambda: london(2026, 7, 1, 17, 0)) == 0
+    assert telegram.of("sendMessage") == [] and message_rows(app)[0].status == "failed"
+
+
 def test_a_delivered_message_then_answered_counts_as_a_contact_and_stops_the_first_contact_clock(app, senders, telegram):
     reference = named_case(app, door="telegram", safety=[], address=CHAT)
     officer = signed_in(app)
