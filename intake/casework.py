@@ -6,25 +6,29 @@ is a `Refused` naming the field and a msgid to show; permissions are the caller'
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from intake import sla
+from intake import outbox, sla
+from intake import reporter_messages as rm
 from intake.answers import Answers
 from intake.cases import add_event
 from intake.i18n import mark
+from intake.message_outcomes import REACHED
+from intake.message_outcomes import settle_messages as settle_messages  # the console's way in too
+from intake.messages import OutboundMessage
 from intake.orgs.schema import Profile
-from intake.store.models import ActionItemRow, CaseRow, StaffAccountRow
+from intake.store.models import ActionItemRow, CaseRow, ConversationRow, OptOutRow, OutboxRow, StaffAccountRow
 from intake.victims_code import deadline_rule
 
 RISK_LEVELS = ("standard", "medium", "high")
 CONTACT_METHODS = ("phone", "in_person", "interview", "message", "email", "letter")
 CONTACT_OUTCOMES = ("spoke", "met", "left_message", "no_answer")
-# Only a conversation stops the first-contact clock; an attempt shows on the timeline.
-REACHED = ("spoke", "met")
 CONTACT_WITH = ("reporter", "victim")
 ACTION_STATUSES = ("planned", "in_progress", "done", "dropped")
 BASES = ("consent", "exception")
@@ -351,3 +355,112 @@ def victims_code_given(session: Session, case: CaseRow, actor: Actor, by: str | 
         return
     case.victims_code_sent_at, case.victims_code_status = actor.at, "sent"
     _event(session, case, actor, "victims_code_sent", via=by)
+
+
+# ---- writing to the reporter -------------------------------------------------------------------
+def reporter_channel(session: Session, case: CaseRow) -> tuple[str | None, str | None]:
+    """The door a reporter can be written to on and their address there: their chat, or the email they gave on the form."""
+    contact = case.contact or {}
+    if contact.get("channel") in ("sms", "telegram") and contact.get("address"):
+        return contact["channel"], contact["address"]
+    if case.channel == "web":
+        found = EMAIL_IN.search(contact.get("other") or "")
+        if found:
+            return "web", found.group(0)
+    return None, None
+
+
+EMAIL_IN = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(\.[A-Za-z0-9\-]+)+")
+
+
+def reporter_stopped(session: Session, case: CaseRow) -> bool:
+    """Whether the reporter sent STOP or left with the quick exit, on the case or by opting out of the door."""
+    if any(e.kind == "conversation_ended" and e.data.get("reason") in ("stopped", "exited") for e in case.events):
+        return True
+    keys = session.scalars(select(ConversationRow.sender_key).where(ConversationRow.case_id == case.id)).all()
+    if not keys:
+        return False
+    return (
+        session.scalar(select(OptOutRow.id).where(OptOutRow.channel == case.channel, OptOutRow.sender_key.in_(keys))) is not None
+    )
+
+
+def message_decision(session: Session, case: CaseRow, profile: Profile, at: datetime) -> rm.Decision:
+    door, address = reporter_channel(session, case)
+    return rm.decide(door=door, address=address, safety=(case.contact or {}).get("safety") or [],
+                     stopped=reporter_stopped(session, case), windows=_windows(profile), timezone=profile.timezone,
+                     now=at)  # fmt: skip
+
+
+def _windows(profile: Profile) -> dict[str, rm.Window]:
+    return {k: rm.Window(time.fromisoformat(w.start), time.fromisoformat(w.end)) for k, w in profile.safe_contact_windows.items()}
+
+
+def compose_message(
+    session: Session,
+    case: CaseRow,
+    profile: Profile,
+    at: datetime,
+    *,
+    template: str | None,
+    params: dict[str, Any],
+    free_text: str | None = None,
+    confirmed_address: str | None = None,
+) -> tuple[str, rm.Decision]:
+    """The words a message to the reporter would carry and what would become of it, checked, nothing queued (the preview)."""
+    decision = message_decision(session, case, profile, at)
+    if decision.outcome == "refuse":
+        raise Refused("message", decision.reason or "")
+    door, address = reporter_channel(session, case)
+    assert door is not None and address is not None
+    if template == rm.FREE_TEXT:
+        text = _text(free_text, "free_text", limit=1000)
+    else:
+        chosen = rm.templates().get(template or "")
+        if chosen is None:
+            raise Refused("template", mark("Choose a message"))
+        for name in chosen.params:
+            if not params.get(name):
+                raise Refused(f"param_{name}", mark("Enter the date") if name == "date" else mark("Enter some text"))
+        text = rm.render(chosen, case.language, params)
+    # An address typed into a form may be mistyped, or someone else's: the officer checks it once.
+    confirmed = (confirmed_address or "").strip().lower() == address.lower()
+    if rm.WRITABLE_DOORS[door] == rm.EMAIL_CHANNEL and not _emailed_before(case) and not confirmed:
+        raise Refused("confirm_address", mark("Check the email address with the reporter and confirm it"))
+    return text, decision
+
+
+def message_reporter(
+    session: Session,
+    case: CaseRow,
+    actor: Actor,
+    profile: Profile,
+    *,
+    template: str | None,
+    params: dict[str, Any],
+    free_text: str | None = None,
+    confirmed_address: str | None = None,
+) -> OutboxRow:
+    """Queue a message to the reporter on their own door, held to their safe-contact window or refused."""
+    text, decision = compose_message(session, case, profile, actor.at, template=template, params=params,
+                                     free_text=free_text, confirmed_address=confirmed_address)  # fmt: skip
+    door, address = reporter_channel(session, case)
+    assert door is not None
+    channel = rm.WRITABLE_DOORS[door]
+    payload: dict[str, Any] = {"messages": [OutboundMessage(text, kind="notice", language=case.language).to_dict()]}
+    conversation = session.scalar(select(ConversationRow).where(ConversationRow.case_id == case.id).limit(1))
+    if channel == rm.EMAIL_CHANNEL:
+        payload.update(org_name=profile.name, language=case.language)
+    elif conversation is not None:
+        # Checked again when it goes: a STOP sent while it waited for its window stops it.
+        payload["sender_key"] = conversation.sender_key
+    row = outbox.enqueue(session, org=case.org, channel=channel, purpose="officer_message", recipient=address,
+                         payload=payload, at=decision.release_at or actor.at, case_id=case.id)  # fmt: skip
+    session.flush()
+    _event(session, case, actor, "message_to_reporter", outbox_id=row.id, template=template, door=door, text=text,
+           held_until=decision.release_at.isoformat() if decision.release_at else None)  # fmt: skip
+    return row
+
+
+def _emailed_before(case: CaseRow) -> bool:
+    return any(e.kind == "message_to_reporter" and e.data.get("door") == "web" for e in case.events)

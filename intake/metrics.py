@@ -61,7 +61,8 @@ class DatabaseCollector:
 
     def __init__(self, store: Store, orgs: Iterable[str], doors: Iterable[str], clock: Callable[[], datetime] = utcnow):
         self.store, self.orgs, self.doors, self.clock = store, tuple(orgs), tuple(doors), clock
-        self.channels = (*self.doors, "email")  # the team's notices go through the outbox too
+        # The team's notices and officers' emails to reporters go through the outbox too.
+        self.channels = (*self.doors, "email", "reporter_email")
 
     def collect(self) -> Iterator[Metric]:
         up = GaugeMetricFamily("intake_metrics_database_up", "1 when the database answered this scrape's queries, else 0.")

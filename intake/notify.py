@@ -27,6 +27,7 @@ from pydantic_settings import SettingsConfigDict
 
 from intake.config import EnvironSettings, from_environ
 from intake.errors import SendError
+from intake.i18n import translator
 
 log = logging.getLogger(__name__)
 
@@ -343,3 +344,25 @@ class TeamNoticeSender:
         if not message.recipient:
             raise SendError("no team address", retryable=False)
         return self.email.send(compose_case_email(notice, message.recipient, self.sender_address))
+
+
+class ReporterEmailSender:
+    """The outbox's sender for "reporter_email": an officer's message to a reporter who gave an email address on the form.
+
+    The subject names only the landlord: someone else may read the reporter's inbox."""
+
+    def __init__(self, email: EmailSender, sender_address: str):
+        self.email = email
+        self.sender_address = sender_address
+
+    def send(self, message) -> str:  # type: ignore[no-untyped-def]
+        if not message.recipient:
+            raise SendError("no address to send to", retryable=False)
+        payload = message.payload
+        t = translator(payload.get("language") or "en")
+        mail = EmailMessage()
+        mail["From"] = self.sender_address
+        mail["To"] = message.recipient
+        mail["Subject"] = t("A message from %(org)s", org=_one_line(payload.get("org_name") or ""))
+        mail.set_content("\n\n".join(m["text"] for m in payload.get("messages", [])))
+        return self.email.send(mail)

@@ -26,7 +26,9 @@ from sqlalchemy import exists, func, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
 from intake.errors import SendError
+from intake.message_outcomes import settle_messages
 from intake.messages import OutboundMessage, utcnow
+from intake.orgs import load_profiles
 from intake.store.crypto import keys_for
 from intake.store.db import Store
 from intake.store.models import CaseEventRow, CaseRow, ConversationRow, InboundReceipt, OptOutRow, OutboxRow
@@ -289,6 +291,10 @@ def _deliver_claimed(
         if _opted_out(store, message):
             _finish(store, message, worker, clock(), error=SendError("recipient opted out", retryable=False))
             continue
+        if _reporter_left(store, message):
+            # An officer's message held for its window must not reach someone who has since left.
+            _finish(store, message, worker, clock(), error=SendError("the reporter sent STOP or left", retryable=False))
+            continue
         cut = getattr(sender, "parts", None)
         parts = cut(message) if cut is not None else None
         if parts is not None:
@@ -406,6 +412,19 @@ def _opted_out(store: Store, message: Outgoing) -> bool:
         )
 
 
+def _reporter_left(store: Store, message: Outgoing) -> bool:
+    if message.purpose != "officer_message":
+        return False
+    with store.transaction() as session:
+        row = session.get(OutboxRow, message.id)
+        if row is None or row.case_id is None:
+            return False
+        ended = session.scalars(
+            select(CaseEventRow).where(CaseEventRow.case_id == row.case_id, CaseEventRow.kind == "conversation_ended")
+        ).all()
+        return any(e.data.get("reason") in ("stopped", "exited") for e in ended)
+
+
 def _finish(
     store: Store,
     message: Outgoing,
@@ -426,6 +445,8 @@ def _finish(
             row.provider_message_id, row.in_doubt_since = provider_id, None
             if row.purpose == "victims_code" and row.case_id is not None:
                 _victims_code_sent(session, row.case_id, now)
+            elif row.purpose == "officer_message":
+                _settle(session, row, now)
         elif error.outcome_unknown and row.attempts < MAX_ATTEMPTS:
             row.status, row.unknown_outcomes = "pending", row.unknown_outcomes + 1
             row.in_doubt_since = row.in_doubt_since or row.attempted_at or now
@@ -483,7 +504,18 @@ def record_delivery(session: Session, provider_message_id: str, status: str, at:
         case = session.get(CaseRow, row.case_id)
         if case is not None:
             victims_code_delivery(case, status, at)
+    elif row.purpose == "officer_message":
+        _settle(session, row, at)
     return True
+
+
+def _settle(session: Session, row: OutboxRow, at: datetime) -> None:
+    """An officer's message may now count as a message left (or, answered already, a contact)."""
+    case = session.get(CaseRow, row.case_id) if row.case_id is not None else None
+    profile = load_profiles().get(row.org)
+    if case is not None and profile is not None:
+        session.flush()
+        settle_messages(session, case, profile, at)
 
 
 def record_reply_delivery(

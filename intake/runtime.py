@@ -9,11 +9,11 @@ import threading
 import time
 from collections.abc import Mapping
 
-from intake import housekeeping, nlp, outbox, risk
+from intake import housekeeping, nlp, outbox, reporter_messages, risk
 from intake.engine.wording import MESSAGE_PLACEHOLDERS
 from intake.flow import check, load_flow, load_keywords, load_vocabulary
 from intake.messages import DoorTraits, utcnow
-from intake.notify import EmailSender, TeamNoticeSender
+from intake.notify import EmailSender, ReporterEmailSender, TeamNoticeSender
 from intake.orgs import load_profiles
 from intake.pipeline import Intake
 from intake.settings import Settings
@@ -32,6 +32,7 @@ def load_intake(settings: Settings, doors: Mapping[str, DoorTraits] | None = Non
     flow, keywords = load_flow(), load_keywords()
     load_vocabulary()
     risk.load_matrix()
+    reporter_messages.templates()
     nlp.check_patterns()
     profiles = load_profiles()
     doors = dict(doors or {})
@@ -47,7 +48,11 @@ def load_intake(settings: Settings, doors: Mapping[str, DoorTraits] | None = Non
 
 def core_senders(settings: Settings) -> dict[str, outbox.Sender]:
     """Senders the core owns; each door adds its own."""
-    return {"email": TeamNoticeSender(EmailSender(settings.email, settings.mail_dir), settings.email.sender)}
+    mail = EmailSender(settings.email, settings.mail_dir)
+    return {
+        "email": TeamNoticeSender(mail, settings.email.sender),
+        "reporter_email": ReporterEmailSender(mail, settings.email.sender),
+    }
 
 
 def worker_name() -> str:

@@ -86,6 +86,8 @@ EVENT_WORDS = {
     "reopened": mark("Case reopened"),
     "linked": mark("Linked to another case"),
     "linked_from": mark("A later report was linked to this case"),
+    "message_to_reporter": mark("Message to the reporter"),
+    "message_outcome": mark("What a message to the reporter came to"),
 }
 
 AUDIT_WORDS = {
@@ -263,7 +265,9 @@ def _shown(question: Any, answer: dict[str, Any], vocabulary: Any, t: Any, profi
     return words.get(value, str(value)) if isinstance(value, str) else str(value)
 
 
-def event_lines(item: dict[str, Any], words: dict[str, dict[str, str]], profile: Profile) -> list[str]:
+def event_lines(
+    item: dict[str, Any], words: dict[str, dict[str, str]], profile: Profile, states: dict[int, str] | None = None
+) -> list[str]:
     """What one timeline event says, line by line, in words; what someone wrote stays as written."""
     t, d, kind = translator("en"), item["data"], item["kind"]
     lines: list[str | None] = []
@@ -314,6 +318,15 @@ def event_lines(item: dict[str, Any], words: dict[str, dict[str, str]], profile:
         lines.append(t("The reporter's words signalled immediate danger; the 999 advice was given first."))
     elif kind == "conversation_ended":
         lines.append(d.get("reason"))
+    elif kind == "message_to_reporter":
+        free = d.get("template") == "free_text"
+        lines += [
+            (states or {}).get(d.get("outbox_id"), ""),
+            t("Your own words (not translated)") if free else None,
+            d.get("text"),
+        ]
+    elif kind == "message_outcome":
+        lines.append(words["contact_outcomes"].get(d.get("outcome"), d.get("outcome")))
     return [line for line in lines if line]
 
 

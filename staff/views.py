@@ -23,7 +23,7 @@ from intake.i18n import mark, translator
 from intake.settings import Settings
 from intake.store import crypto
 from intake.store.models import StaffAccountRow
-from staff import accounts, queue, taking
+from staff import accounts, messaging, queue, taking
 from staff.access import PUBLIC, SignedIn, account, may, own_account, own_attachment, own_case, requires
 from staff.common import audit_line, db_session, intake, now
 from staff.display import AUDIT_WORDS, RISK_TAGS, WORK_TAGS, CaseView, basis_words, event_lines, labels, reachability, when
@@ -353,6 +353,7 @@ ACTIONS = {
     "reopen": "work",
     "link": "work",
     "victims_code": "work",
+    "message": "work",
 }
 
 
@@ -373,19 +374,28 @@ def _case_routes(bp: Blueprint) -> None:
         me = account()
         profile = intake().profiles[me.org]
         form = request.form
+        preview = None
         try:
             with db_session() as db:
                 case = own_case(db, reference)
                 casework.check_version(case, whole(form.get("version")))
                 actor = casework.Actor(db.get(StaffAccountRow, me.id), now())
-                _act(db, case, actor, profile, action, form)
-                audit_line(db, "changed_case", case_id=case.id, change=action)
+                if action == "message" and form.get("step") != "send":
+                    # The officer reads what will go, in the reporter's language, before it goes.
+                    preview, _ = casework.compose_message(db, case, profile, actor.at, **messaging.message_args(form, profile))
+                else:
+                    _act(db, case, actor, profile, action, form)
+                    audit_line(db, "changed_case", case_id=case.id, change=action)
+                    if action == "contact" and form.get("method") == "in_person" and messaging.no_home_visits(case):
+                        flash(t(messaging.NO_HOME_VISITS))
         except casework.Refused as refused:
             message = t(refused.message, **refused.params)
             return _show_case(reference, errors={form_field(action, refused.field): message}, status=400, open_form=action)
         except casework.CaseChanged:
             message = t("Someone else changed this case while you had it open. Check the timeline, then try again.")
             return _show_case(reference, errors={form_field(action, "version"): message}, status=409, open_form=action)
+        if preview is not None:
+            return _show_case(reference, errors={}, status=200, open_form=action, preview=preview)
         flash(t("Saved"))
         return redirect(url_for("staff.case_page", reference=reference) + "#timeline")
 
@@ -422,6 +432,7 @@ FIELDS: dict[str, dict[str, str]] = {
     "reopen": {"reason": "reopen_reason"},
     "link": {"reference": "link_reference"},
     "victims_code": {"by": "victims_code_by"},
+    "message": {"message": "act-message", "param_name": "officer_name", "param_date": "calldate"},
 }
 
 
@@ -467,6 +478,8 @@ def _act(db: Session, case: Any, actor: casework.Actor, profile: Any, action: st
         casework.close(db, case, actor, profile, form.get("close_outcome"), form.get("close_note"))
     elif action == "reopen":
         casework.reopen(db, case, actor, form.get("reopen_reason"))
+    elif action == "message":
+        casework.message_reporter(db, case, actor, profile, **messaging.message_args(form, profile))
     elif action == "victims_code":
         casework.victims_code_given(db, case, actor, form.get("victims_code_by"))
     elif action == "link":
@@ -475,7 +488,7 @@ def _act(db: Session, case: Any, actor: casework.Actor, profile: Any, action: st
         casework.link(db, case, actor, other if other is not None and other.org == case.org else None)
 
 
-def _show_case(reference: str, *, errors: dict[str, str], status: int, open_form: str | None = None):  # type: ignore[no-untyped-def]
+def _show_case(reference: str, *, errors: dict[str, str], status: int, open_form: str | None = None, preview: str | None = None):  # type: ignore[no-untyped-def]
     t, me = translator("en"), account()
     profile = intake().profiles[me.org]
     words = labels(profile)
@@ -502,6 +515,7 @@ def _show_case(reference: str, *, errors: dict[str, str], status: int, open_form
             if e.kind == "disclosure"
         ]
         audit_line(db, "viewed_case", case_id=case.id)
+        writing = messaging.writing(db, case, profile, at)
         page = render_template(
             "staff/case.html",
             case=case,
@@ -512,7 +526,7 @@ def _show_case(reference: str, *, errors: dict[str, str], status: int, open_form
             labels=words,
             errors=errors,
             open_form=open_form,
-            form=request.form if errors else {},
+            form=request.form if errors or preview else {},
             sharing_words={
                 "yes": t("Yes, you can share it"),
                 "ask_first": t("Ask me first"),
@@ -551,9 +565,14 @@ def _show_case(reference: str, *, errors: dict[str, str], status: int, open_form
                     "agreed": {"day": local.day, "month": local.month, "year": local.year},
                     "due": None,
                     "consent": None,
+                    "calldate": None,
                 }
             ),
-            event_lines=lambda item: event_lines(item, words, profile),
+            writing=writing,
+            no_home_visits=messaging.no_home_visits(case),
+            home_warning=messaging.NO_HOME_VISITS,
+            preview=preview,
+            event_lines=lambda item: event_lines(item, words, profile, writing["states"]),
             when=lambda moment: when(moment, profile),
             view_tags={"risk": RISK_TAGS, "work": WORK_TAGS},
         )

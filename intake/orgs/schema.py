@@ -223,6 +223,19 @@ def _unique_ids(items: list) -> list:
     return items
 
 
+class ContactWindow(_Fact):
+    """When a reporter who ticked "daytime" or "evening" may be written to, local time."""
+
+    start: Annotated[str, AfterValidator(_pattern(re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]$"), "a time such as 09:00"))]
+    end: Annotated[str, AfterValidator(_pattern(re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]$"), "a time such as 17:00"))]
+
+    @model_validator(mode="after")
+    def _ordered(self) -> ContactWindow:
+        if self.end <= self.start:
+            raise ValueError("end must be after start on the same day")
+        return self
+
+
 class Notifications(_Fact):
     team_email: Email | None = None
 
@@ -258,6 +271,13 @@ class Profile(_Fact):
     disclosure_exceptions: Annotated[list[DisclosureException], AfterValidator(_unique_ids)]
     outcomes: Annotated[list[OutcomeId], Field(min_length=1), AfterValidator(_unique)] = Field(
         default_factory=lambda: list(DEFAULT_OUTCOMES)
+    )
+    # Neither policy says when "daytime" and "evening" are: a service setting, marked so in each profile.
+    safe_contact_windows: dict[Literal["daytime", "evening"], ContactWindow] = Field(
+        default_factory=lambda: {
+            "daytime": ContactWindow(start="09:00", end="17:00"),
+            "evening": ContactWindow(start="17:00", end="21:00"),
+        }
     )
     _source: Path | None = PrivateAttr(default=None)
 

@@ -1005,3 +1005,32 @@ def test_an_officer_records_a_phone_report_through_the_flows_own_questions_and_g
     assert titles[0] == "Victims Code sent" and "Report taken by an officer" in titles
     assert not check.problems, "\n".join(check.problems)
     print(f"\naxe and a 412 px window checked: {', '.join(dict.fromkeys(n for n, _ in check.checked))}")
+
+
+# ---- 8. writing to a reporter ---------------------------------------------------------------------------
+def test_an_officer_previews_a_message_confirms_the_email_address_and_sees_it_queued_with_axe_on_each_state(browser, site):
+    check = Pages(browser)
+    emailed = _report(site.app, {**NAMED, "contact_other": "amina.yusuf@example.org"}, language="pl")
+    phoned = site.cases["keyboard"]  # a web reporter who gave only a phone number
+    be(browser, site, "officer")
+    open_case(browser, site, phoned)
+    open_form(browser, "message")
+    assert "Call them and record the contact" in css(browser, "#message-refused").text
+    check("case page with a message that cannot be sent")
+    open_case(browser, site, emailed)
+    open_form(browser, "message")
+    check("case page with the message form")
+    act(browser, "message", template="plan_agreed")
+    assert [words for words, _ in error_summary(browser)] == ["Check the email address with the reporter and confirm it"]
+    check("case page with a message error")
+    open_form(browser, "message")
+    pick(browser, "template", "plan_agreed")
+    fill(browser, "confirm_address", "amina.yusuf@example.org")
+    send(browser, "#act-message form button")
+    assert css(browser, "#message-preview").text == "Uzgodniliśmy Twój plan działania."
+    check("case page with a message preview")
+    send(browser, "#act-message form button")
+    item = timeline(browser)[0]
+    assert item["title"] == "Message to the reporter" and item["lines"] == ["Queued", "Uzgodniliśmy Twój plan działania."]
+    check("case page with a message queued")
+    assert not check.problems, "\n".join(check.problems)
