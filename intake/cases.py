@@ -26,6 +26,7 @@ REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 REFERENCE_LENGTH = 6
 # A case's answers are worked on while it is open, whatever became of the conversation.
 SYNCED_STATUSES = ("in_progress", "submitted", "incomplete")
+RISK_ORDER = risk.LEVELS
 
 
 def new_reference(prefix: str) -> str:
@@ -87,7 +88,10 @@ def _victims_code(session: Session, case: CaseRow, event: ev.VictimsCodeSent, at
 
 
 def _further(session: Session, case: CaseRow, event: ev.FurtherInformation, at: datetime, delivery: str) -> None:
-    add_event(session, case, "further_information", at, text=event.text)
+    # Called a reporter's message: it may answer an officer's (intake.message_outcomes), and it waits to be read.
+    add_event(session, case, "reporter_message", at, text=event.text)
+    if case.reply_waiting_since is None:
+        case.reply_waiting_since = at
 
 
 def _danger(session: Session, case: CaseRow, event: ev.DangerSignalled, at: datetime, delivery: str) -> None:
@@ -138,8 +142,16 @@ def sync(
     door: DoorTraits,
     reply_address: str | None,
     flow: Flow | None = None,
+    *,
+    after_report: bool = False,
+    danger_now: bool = False,
 ) -> bool:
-    """Copy the conversation's answers onto its case; True when this raised the risk to high."""
+    """Copy the conversation's answers onto its case; True when this raised the risk to high.
+
+    `after_report`: the report was sent before this message. Its answers stand then, and a
+    level an officer set after reviewing it is theirs to lower: only `danger_now`, this
+    message signalling danger, moves the level again, and only upwards.
+    """
     flow = flow or load_flow()
     answers = visible_answers(conversation, profile, door, flow)
     meaning = Answers(answers, flow)
@@ -157,8 +169,11 @@ def sync(
     case.no_messages = conversation.no_messages
     assessment = risk.assess(answers, conversation.danger_evidence)
     raised_to_high = assessment.level == "high" and case.risk_level != "high"
-    case.risk_score, case.risk_level, case.risk_reasons = assessment.score, assessment.level, list(assessment.reasons)
-    return raised_to_high
+    case.risk_score, case.risk_reasons = assessment.score, list(assessment.reasons)
+    higher = RISK_ORDER.index(assessment.level) > RISK_ORDER.index(case.risk_level)
+    if not after_report or (danger_now and higher):
+        case.risk_level = assessment.level
+    return raised_to_high and case.risk_level == "high"
 
 
 def _contact(meaning: Answers, channel: str, reply_address: str | None) -> dict | None:

@@ -149,6 +149,8 @@ def record_contact(
             case.first_contacted_at = happened_at
         cadence = profile.contact_cadence_working_days
         case.next_contact_due = sla.next_contact_due(happened_at, cadence, profile.timezone)
+        if with_whom == "reporter" and case.reply_waiting_since is not None and happened_at >= case.reply_waiting_since:
+            case.reply_waiting_since = None  # they talked since it came: it has been dealt with
     _event(
         session,
         case,
@@ -459,7 +461,16 @@ def message_reporter(
     session.flush()
     _event(session, case, actor, "message_to_reporter", outbox_id=row.id, template=template, door=door, text=text,
            held_until=decision.release_at.isoformat() if decision.release_at else None)  # fmt: skip
+    case.reply_waiting_since = None  # writing back deals with what they sent
     return row
+
+
+def mark_reply_read(session: Session, case: CaseRow, actor: Actor) -> None:
+    """The officer has read what the reporter sent after their report: the case stops showing a reply waiting."""
+    if case.reply_waiting_since is None:
+        raise Refused("case", mark("No message from the reporter is waiting"))
+    since, case.reply_waiting_since = case.reply_waiting_since, None
+    _event(session, case, actor, "reply_read", since=since.isoformat())
 
 
 def _emailed_before(case: CaseRow) -> bool:

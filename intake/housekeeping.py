@@ -58,7 +58,7 @@ def _open_incomplete(session, intake: Intake, row: ConversationRow, conversation
     cases.sync(case, conversation, profile, intake.door(row.channel), row.reply_address)
     row.case = case
     session.flush()
-    notify_team(session, intake, case, now, escalated=False)
+    notify_team(session, intake, case, now)
     return case
 
 

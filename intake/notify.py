@@ -102,6 +102,26 @@ class EmailSettings(EnvironSettings):
         return from_environ(cls, environ)
 
 
+# What each kind of case notice says first: its headline, and any lines before the case's facts.
+_WHAT: dict[str, tuple[str, tuple[str, ...]]] = {
+    "opened": ("New hate incident case {reference}", ()),
+    "escalated": ("Case {reference} has been raised to high risk", ()),
+    "danger": (
+        "The reporter of case {reference} may be in danger now",
+        (
+            "They wrote to us after their report, and what they wrote signals immediate danger.",
+            "They were told to call 999. The case has been raised to high risk.",
+            "Act on it now, as your procedure for a reporter in danger says.",
+        ),
+    ),
+    "reply": (
+        "The reporter of case {reference} has sent a message",
+        ("It is on the case's timeline, and the case shows a reply waiting until someone deals with it.",),
+    ),
+}
+NOTICE_KINDS = tuple(_WHAT)
+
+
 @dataclass(frozen=True)
 class CaseNotice:
     """Everything a case email may say; there is deliberately no field for report content.
@@ -117,7 +137,11 @@ class CaseNotice:
     first_contact_due: datetime
     status: str
     case_url: str | None = None
-    escalated: bool = False
+    kind: str = "opened"  # one of NOTICE_KINDS
+
+    @property
+    def escalated(self) -> bool:
+        return self.kind == "escalated"
 
     @classmethod
     def from_payload(cls, payload: Mapping[str, Any]) -> CaseNotice:
@@ -130,7 +154,8 @@ class CaseNotice:
             first_contact_due=datetime.fromisoformat(payload["first_contact_due"]),
             status=payload["status"],
             case_url=payload.get("case_url"),
-            escalated=payload.get("escalated", False),
+            # Rows queued before `kind` existed say only whether the case was escalated.
+            kind=payload.get("kind") or ("escalated" if payload.get("escalated") else "opened"),
         )
 
 
@@ -142,14 +167,18 @@ def compose_case_email(notice: CaseNotice, to: str, sender: str) -> EmailMessage
     high = notice.risk_level == "high"
     org = _one_line(notice.org_name)
     reference = _one_line(notice.reference)
-    what = f"Case {reference} has been raised to high risk" if notice.escalated else f"New hate incident case {reference}"
+    what, first = _WHAT[notice.kind if notice.kind in _WHAT else "opened"]
+    what = what.format(reference=reference)
     subject = f"{what} - {org}"
     # Marked in the subject so it stands out in a shared inbox before anyone opens it.
-    if high:
+    if notice.kind == "danger":
+        subject = f"URGENT: {subject}"
+    elif high:
         subject = f"HIGH RISK: {subject}"
 
     lines = [
         f"{what} for {org}.",
+        *([""] + [line.format(reference=reference) for line in first] if first else []),
         "",
         f"Reference:   {reference}",
         f"Landlord:    {org}",
@@ -159,10 +188,10 @@ def compose_case_email(notice: CaseNotice, to: str, sender: str) -> EmailMessage
         "",
         f"First contact due by {_uk_time(notice.first_contact_due)}.",
         "",
-        "Open the case in the case console to read the report and contact the reporter:",
+        "Open the case in the case console to read it and contact the reporter:",
         _one_line(notice.case_url) if notice.case_url else "(the console's address is not configured)",
         "",
-        "This email does not contain the report or the reporter's details, by design.",
+        "This email does not contain the report, the reporter's words or their details, by design.",
     ]
 
     message = EmailMessage()

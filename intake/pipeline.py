@@ -27,6 +27,7 @@ from intake.answers import Answers
 from intake.conversation import Conversation
 from intake.engine import EngineContext, Step, Understood, advance, current_question, read
 from intake.evidence import MAX_FILES_PER_REPORT
+from intake.message_outcomes import settle_messages
 from intake.messages import STAFF, DoorTraits, InboundMessage, OutboundMessage
 from intake.orgs.schema import Profile
 from intake.questions import today_in
@@ -75,6 +76,8 @@ class Applied:
     reply_address: str | None  # the raw address kept on the conversation, only where the reporter agreed
     opened: bool = False
     escalated: bool = False
+    replied: bool = False  # the reporter wrote after their report, and nothing else of theirs was waiting
+    danger_after_report: bool = False
 
 
 def handle(intake: Intake, inbound: InboundMessage, *, reply_by_outbox: bool = False) -> list[OutboundMessage]:
@@ -184,11 +187,17 @@ def load(session: Session, intake: Intake, inbound: InboundMessage) -> Loaded:
     # SQLite's BEGIN IMMEDIATE already serialises writers.
     row = _live_conversation(session, inbound.org, inbound.channel, inbound.sender_key, lock=True)
     profile = intake.profiles[inbound.org]
-    if row is None:
-        conversation = Conversation(org=inbound.org, channel=inbound.channel, language=profile.default_language)
-    else:
-        conversation = Conversation.from_json(row.state)
+    if row is not None and row.case is not None and row.case.work_status == "closed" and row.status == "submitted":
+        _end(session, row, "case_closed", inbound.received_at)
+        row = None
     case = row.case if row is not None else None
+    if row is not None:
+        conversation = Conversation.from_json(row.state)
+    else:
+        conversation, case = _returning(session, inbound) or (
+            Conversation(org=inbound.org, channel=inbound.channel, language=profile.default_language),
+            None,
+        )
     return Loaded(
         row=row,
         conversation=conversation,
@@ -198,12 +207,57 @@ def load(session: Session, intake: Intake, inbound: InboundMessage) -> Loaded:
     )
 
 
+# The sender's latest chat on this door that became a case still open: a reporter writing after
+# their chat timed out is writing about that case (routing: a new report only when they say NEW).
+_LAST_OPEN_CASE = (
+    select(ConversationRow)
+    .join(CaseRow, ConversationRow.case_id == CaseRow.id)
+    .where(
+        ConversationRow.org == bindparam("org"),
+        ConversationRow.channel == bindparam("channel"),
+        ConversationRow.sender_key == bindparam("sender_key"),
+        ConversationRow.status == "ended",
+        CaseRow.work_status != "closed",
+    )
+    .order_by(ConversationRow.updated_at.desc(), ConversationRow.id.desc())
+    .limit(1)
+)
+
+
+def _returning(session: Session, inbound: InboundMessage) -> tuple[Conversation, CaseRow] | None:
+    """The conversation a returning reporter picks up, already sent, when their chat timed out on an open case.
+
+    Only a chat that timed out: after STOP or the quick exit, someone else may hold the phone.
+    """
+    where = {"org": inbound.org, "channel": inbound.channel, "sender_key": inbound.sender_key}
+    previous = session.scalar(_LAST_OPEN_CASE, where)
+    if previous is None or previous.case is None:
+        return None
+    conversation = Conversation.from_json(previous.state)
+    if conversation.ended_reason != "expired" or not conversation.case_reference:
+        return None
+    conversation.status, conversation.step, conversation.menu, conversation.ended_reason = "submitted", None, None, None
+    conversation.editing = False
+    return conversation, previous.case
+
+
+def _end(session: Session, row: ConversationRow, reason: str, at: datetime) -> None:
+    """Close a live conversation before another takes its place (one live conversation per sender)."""
+    conversation = Conversation.from_json(row.state)
+    conversation.status, conversation.ended_reason = "ended", reason
+    row.state, row.status, row.ended_at, row.updated_at, row.reply_address = conversation.to_json(), "ended", at, at, None
+    session.flush()
+
+
 def within_file_limit(session: Session, loaded: Loaded, inbound: InboundMessage) -> InboundMessage:
     """Keep files up to the report's limit; refuse the rest, and delete what the door stored of them."""
     if not inbound.attachments:
         return inbound
     kept = 0
-    if loaded.row is not None:
+    if loaded.case is not None:
+        # Files sent after the report join its case, whichever chat they came in.
+        kept = session.scalar(select(func.count()).where(AttachmentRow.case_id == loaded.case.id)) or 0
+    elif loaded.row is not None:
         kept = session.scalar(select(func.count()).where(AttachmentRow.conversation_id == loaded.row.id)) or 0
     room = max(MAX_FILES_PER_REPORT - kept, 0)
     if len(inbound.attachments) <= room:
@@ -231,6 +285,7 @@ def apply(
     at, conversation = inbound.received_at, step.conversation
     kept = loaded.row.reply_address if loaded.row else None
     applied = Applied(case=loaded.case, reply_address=_address_to_keep(conversation, inbound, kept, loaded.context))
+    waiting = loaded.case.reply_waiting_since if loaded.case is not None else None
     # The engine says danger before the answer that opens the case: open it first, so the
     # danger in a description goes on the case's timeline.
     for event in sorted(step.events, key=lambda e: not isinstance(e, ev.CaseOpened)):
@@ -247,8 +302,19 @@ def apply(
             cases.apply(session, applied.case, event, at, delivery=delivery)
     case, ctx = applied.case, loaded.context
     if case is not None and case.status in cases.SYNCED_STATUSES:
-        raised = cases.sync(case, conversation, ctx.profile, ctx.door, applied.reply_address, ctx.flow)
+        danger = any(isinstance(e, ev.DangerSignalled) for e in step.events)
+        raised = cases.sync(case, conversation, ctx.profile, ctx.door, applied.reply_address, ctx.flow,
+                            after_report=loaded.conversation.status == "submitted", danger_now=danger)  # fmt: skip
         applied.escalated = raised and not applied.opened
+    if case is not None and any(isinstance(e, ev.FurtherInformation) for e in step.events):
+        applied.replied = waiting is None and case.reply_waiting_since is not None
+        # A reply may answer an officer's message: that makes it a contact (intake.message_outcomes).
+        settle_messages(session, case, ctx.profile, at)
+    applied.danger_after_report = (
+        case is not None
+        and loaded.conversation.status == "submitted"
+        and any(isinstance(e, ev.DangerSignalled) for e in step.events)
+    )
     return applied
 
 
@@ -314,9 +380,14 @@ def persist(
         session.add(AttachmentRow(conversation_id=row.id, case_id=case.id if case else None, filename=attachment.filename,
                                   content_type=attachment.content_type, size=attachment.size,
                                   stored_path=attachment.stored_path, received_at=at))  # fmt: skip
-    if case is not None and (applied.opened or applied.escalated):
-        notify_team(session, intake, case, at, escalated=applied.escalated)
-    queued = applied.opened or applied.escalated
+    if case is not None:
+        if applied.danger_after_report:
+            notify_team(session, intake, case, at, kind="danger")
+        elif applied.opened or applied.escalated:
+            notify_team(session, intake, case, at, kind="escalated" if applied.escalated else "opened")
+        if applied.replied and not applied.danger_after_report:
+            notify_team(session, intake, case, at, kind="reply")
+    queued = applied.opened or applied.escalated or applied.danger_after_report or applied.replied
     address = inbound.reply_address or kept_address
     if reply_by_outbox and address:
         ended = next((e.reason for e in step.events if isinstance(e, ev.ConversationEnded)), None)
@@ -332,28 +403,30 @@ def persist(
     return replies, queued
 
 
-def notify_team(session: Session, intake: Intake, case: CaseRow, at: Any, *, escalated: bool) -> None:
-    """Tell the landlord's team at once, through the outbox: the reference and risk, never the report's words."""
+def notify_team(session: Session, intake: Intake, case: CaseRow, at: Any, *, kind: str = "opened") -> None:
+    """Tell the landlord's team at once, through the outbox: the reference and risk, never the reporter's words.
+
+    `kind` (intake.notify.NOTICE_KINDS): a new case, one raised to high risk, a reporter's later
+    message that signals danger, or one that waits to be read. A reply goes to the case's
+    officer when it has one; danger goes to the team, and to the case's officer as well.
+    """
     profile = intake.profiles[case.org]
-    outbox.enqueue(
-        session,
-        org=case.org,
-        channel="email",
-        purpose="team_notice",
-        recipient=intake.team_email(case.org),
-        case_id=case.id,
-        at=at,
-        payload={
-            "reference": case.reference,
-            "org_name": profile.name,
-            "channel": case.channel,
-            "risk_level": case.risk_level,
-            "first_contact_due": case.first_contact_due.isoformat(),
-            "case_url": f"{intake.public_url.rstrip('/')}/staff/cases/{case.reference}",
-            "status": case.status,
-            "escalated": escalated,
-        },
-    )
+    team = intake.team_email(case.org)
+    owner = case.owner.email if case.owner is not None and not case.owner.disabled else None
+    recipients = {"reply": [owner or team], "danger": [team, owner]}.get(kind, [team])
+    payload = {
+        "reference": case.reference,
+        "org_name": profile.name,
+        "channel": case.channel,
+        "risk_level": case.risk_level,
+        "first_contact_due": case.first_contact_due.isoformat(),
+        "case_url": f"{intake.public_url.rstrip('/')}/staff/cases/{case.reference}",
+        "status": case.status,
+        "kind": kind,
+    }
+    for recipient in dict.fromkeys(r for r in recipients if r):
+        outbox.enqueue(session, org=case.org, channel="email", purpose="team_notice", recipient=recipient, case_id=case.id,
+                       at=at, payload=payload)  # fmt: skip
 
 
 # ---- reading without changing ------------------------------------------------------------------------

@@ -68,6 +68,8 @@ EVENT_WORDS = {
     "victims_code_sent": mark("Victims Code sent"),
     "victims_code_delivered": mark("Victims Code delivered"),
     "further_information": mark("Further information from the reporter"),
+    "reporter_message": mark("Message from the reporter"),
+    "reply_read": mark("Reporter's message marked as read"),
     "danger_signalled": mark("Danger signalled"),
     "conversation_ended": mark("Conversation ended"),
     "language_changed": mark("Language changed"),
@@ -281,6 +283,8 @@ def event_lines(
         ]
     elif kind in ("note", "further_information"):
         lines.append(d.get("text"))
+    elif kind == "reporter_message":
+        lines.append(d.get("text") or t("Files only, no words"))
     elif kind == "risk_reviewed":
         lines += [
             t("From %(old)s to %(new)s", old=words["risk"].get(d.get("previous"), ""), new=words["risk"].get(d.get("level"), "")),

@@ -22,7 +22,7 @@ IS_CLOSED = CaseRow.work_status == _CLOSED
 RISK_RANK = case((CaseRow.risk_level == "high", 0), (CaseRow.risk_level == "medium", 1), else_=2)
 # Until first contact the first-contact deadline counts; after it, the next contact's.
 DUE = case((CaseRow.first_contacted_at.is_(None), CaseRow.first_contact_due), else_=CaseRow.next_contact_due)
-FILTERS = ("status", "risk", "strand", "incident_type", "channel", "language", "overdue", "district")
+FILTERS = ("status", "risk", "strand", "incident_type", "channel", "language", "overdue", "district", "reply")
 
 
 @dataclass(frozen=True)
@@ -89,6 +89,8 @@ def _filtered(query: Select, q: Query, now: datetime) -> Select:
         query = query.where(_contains(CaseRow.incident_types, f["incident_type"]))
     if "overdue" in f:
         query = query.where(overdue(now))
+    if "reply" in f:
+        query = query.where(CaseRow.reply_waiting_since.is_not(None))
     return query
 
 
@@ -123,6 +125,7 @@ LISTED = (
     CaseRow.first_contact_due,
     CaseRow.next_contact_due,
     CaseRow.first_contacted_at,
+    CaseRow.reply_waiting_since,
 )
 
 

@@ -354,6 +354,7 @@ ACTIONS = {
     "link": "work",
     "victims_code": "work",
     "message": "work",
+    "reply_read": "work",
 }
 
 
@@ -482,6 +483,8 @@ def _act(db: Session, case: Any, actor: casework.Actor, profile: Any, action: st
         casework.message_reporter(db, case, actor, profile, **messaging.message_args(form, profile))
     elif action == "victims_code":
         casework.victims_code_given(db, case, actor, form.get("victims_code_by"))
+    elif action == "reply_read":
+        casework.mark_reply_read(db, case, actor)
     elif action == "link":
         reference = form.get("link_reference", "").strip()
         other = find_case(db, reference) if reference else None

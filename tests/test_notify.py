@@ -87,7 +87,7 @@ def test_a_standard_case_is_not_marked_high_risk():
 
 
 def test_a_rise_to_high_risk_says_so():
-    message = compose_case_email(make_notice(escalated=True, **HIGH), TEAM, SENDER)
+    message = compose_case_email(make_notice(kind="escalated", **HIGH), TEAM, SENDER)
 
     assert message["Subject"] == "HIGH RISK: Case RH-2024-0042 has been raised to high risk - Riverside Homes"
 
@@ -143,8 +143,24 @@ def test_a_case_notice_has_no_field_for_report_content():
         "first_contact_due",
         "case_url",
         "status",
-        "escalated",
+        "kind",
     }
+
+
+def test_a_reporters_later_message_is_announced_by_reference_and_danger_is_marked_urgent():
+    reply = compose_case_email(make_notice(kind="reply"), TEAM, SENDER)
+    assert reply["Subject"] == "The reporter of case RH-2024-0042 has sent a message - Riverside Homes"
+    assert "reply waiting" in reply.get_content()
+    danger = compose_case_email(make_notice(kind="danger", **HIGH), TEAM, SENDER)
+    assert danger["Subject"] == "URGENT: The reporter of case RH-2024-0042 may be in danger now - Riverside Homes"
+    assert "999" in danger.get_content()
+
+
+def test_a_notice_queued_before_kinds_existed_still_says_what_it_was():
+    payload = {"reference": "RH-1", "org_name": "R", "channel": "sms", "risk_level": "high", "status": "submitted",
+               "first_contact_due": DUE.isoformat(), "escalated": True}  # fmt: skip
+    assert CaseNotice.from_payload(payload).kind == "escalated"
+    assert CaseNotice.from_payload({**payload, "escalated": False}).kind == "opened"
 
 
 # --- delivering over SMTP ---------------------------------------------------

@@ -195,7 +195,7 @@ def test_opening_a_case_queues_a_team_notice_that_carries_none_of_the_report(int
             "first_contact_due": case.first_contact_due.isoformat(),
             "case_url": f"https://report.example.org/staff/cases/{case.reference}",
             "status": "in_progress",
-            "escalated": False,
+            "kind": "opened",
         }
     written = json.dumps(notice.payload)
     for secret in (STORY, "Zephaniah", "slur", PHONE):
@@ -473,14 +473,14 @@ def test_a_high_risk_answer_after_the_case_opened_sends_the_team_a_second_notice
     question = asked(chat.report(ANONYMOUS_VICTIM, until="risk_incident"))
     with intake.store.transaction() as session:
         [first] = rows(session, OutboxRow)
-        assert first.payload["risk_level"] == "standard" and first.payload["escalated"] is False
+        assert first.payload["risk_level"] == "standard" and first.payload["kind"] == "opened"
 
     chat.send(typed(question, ["threats_violence", "perpetrator_nearby"]))
 
     with intake.store.transaction() as session:
         first, second = rows(session, OutboxRow)
         assert second.purpose == "team_notice" and second.case_id == first.case_id
-        assert second.payload["escalated"] is True
+        assert second.payload["kind"] == "escalated"
         assert second.payload["risk_level"] == "high"
         assert "risk_reasons" not in second.payload  # health data, and the email goes to a shared inbox
         assert second.payload["case_url"].endswith(f"/staff/cases/{second.payload['reference']}")
@@ -498,7 +498,7 @@ def test_danger_in_the_description_opens_a_high_risk_case_with_one_notice_not_ma
         case = one(session, CaseRow)
         [notice] = rows(session, OutboxRow)
         assert case.risk_level == "high"
-        assert notice.payload["risk_level"] == "high" and notice.payload["escalated"] is False
+        assert notice.payload["risk_level"] == "high" and notice.payload["kind"] == "opened"
         assert [e.kind for e in case.events] == ["opened", "danger_signalled"]
         assert case.events[1].data["evidence"]
 
@@ -513,7 +513,7 @@ def test_a_message_after_submission_is_added_to_the_case(intake):
         case = one(session, CaseRow)
         assert case.status == "submitted"
         assert (case.events[-1].kind, case.events[-1].data) == (
-            "further_information",
+            "reporter_message",
             {"text": "He came back and did it again this morning"},
         )
         assert len(rows(session, CaseRow)) == 1

@@ -49,7 +49,7 @@ def test_more_words_sent_after_submission_are_redacted_in_the_exported_timeline(
         assert case.status == "submitted"
         shown = cases.case_json(case, detail=True)
 
-    [more] = [e for e in shown["timeline"] if e["kind"] == "further_information"]
+    [more] = [e for e in shown["timeline"] if e["kind"] == "reporter_message"]
     assert more["text"] == "He rang again from [phone]"
 
 

@@ -125,6 +125,7 @@ OPEN_QUEUE_COLUMNS = (
     "incident_types",
     "reference",
     "created_at",
+    "reply_waiting_since",
 )
 
 
@@ -163,6 +164,8 @@ class CaseRow(Base):
     first_contacted_at: Mapped[datetime | None]
     plan_agreed_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
+    # Since when a message the reporter sent after their report has waited for an officer.
+    reply_waiting_since: Mapped[datetime | None]
     linked_case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
     # Bumped by every write, so two officers saving at once cannot both win (see intake.casework).
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")

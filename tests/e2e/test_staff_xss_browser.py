@@ -74,7 +74,7 @@ WEBHOOK_SECRET = "xss-webhook-secret"
 OFFICER, LEADER, ADMIN, NAMED = "officer@mkcc.example", "lead@mkcc.example", "admin@mkcc.example", "named@mkcc.example"
 # The one free text the accounts page shows is a name an admin typed into `intake staff add`.
 STAFF_NAME = f"Staff name: {HOSTILE}"
-NOTICE_FIELDS = {"reference", "org_name", "channel", "risk_level", "first_contact_due", "case_url", "status", "escalated"}
+NOTICE_FIELDS = {"reference", "org_name", "channel", "risk_level", "first_contact_due", "case_url", "status", "kind"}
 # Fragments of what reporters wrote, none of which a team email may carry.
 REPORTER_WORDS = ("__xss", "<script", "onerror", "onload", "javascript", "{{", "7*7", "SECRET_KEY", "shouted", "bins",
                   "agency_name:", "victim_contact:", "contact_other:", "perpetrator:", "further_information:", ".png")  # fmt: skip
