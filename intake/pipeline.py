@@ -228,10 +228,12 @@ def _returning(session: Session, inbound: InboundMessage) -> tuple[Conversation,
     """The conversation a returning reporter picks up, already sent, when their chat timed out on an open case.
 
     Only a chat that timed out: after STOP or the quick exit, someone else may hold the phone.
+    Only a named reporter's: an anonymous one was told we keep their number's scrambled form
+    only while the chat is open, so a closed chat never links them to what they write next.
     """
     where = {"org": inbound.org, "channel": inbound.channel, "sender_key": inbound.sender_key}
     previous = session.scalar(_LAST_OPEN_CASE, where)
-    if previous is None or previous.case is None:
+    if previous is None or previous.case is None or previous.case.anonymous is not False:
         return None
     conversation = Conversation.from_json(previous.state)
     if conversation.ended_reason != "expired" or not conversation.case_reference:

@@ -169,6 +169,20 @@ def test_a_reporter_writing_after_their_chat_timed_out_is_writing_about_their_op
         assert live.case_id == case.id and live.status == "submitted"
 
 
+def test_an_anonymous_reporter_writing_after_their_chat_closed_is_never_linked_to_their_old_case(intake):
+    from tests.harness import ANONYMOUS_VICTIM
+
+    sent = datetime.now(UTC) - timedelta(days=3)
+    chat = PipelineChat(intake, channel="sms", sender="anon-1")
+    chat.report(ANONYMOUS_VICTIM, at=sent)
+    expire_idle_conversations(intake, sent + timedelta(days=1))
+
+    replies = chat.send(LATER)
+
+    assert replies[-1].question_id == "danger_now"
+    assert [e for e in the_case(intake).events if e.kind == "reporter_message"] == []
+
+
 def test_new_report_in_words_starts_a_new_report_after_the_chat_timed_out(intake):
     sent = datetime.now(UTC) - timedelta(days=3)
     chat = reported(intake, at=sent)
