@@ -1034,3 +1034,32 @@ def test_an_officer_previews_a_message_confirms_the_email_address_and_sees_it_qu
     assert item["title"] == "Message to the reporter" and item["lines"] == ["Queued", "Uzgodniliśmy Twój plan działania."]
     check("case page with a message queued")
     assert not check.problems, "\n".join(check.problems)
+
+
+def test_a_reporters_reply_shows_in_the_queue_and_on_the_case_until_the_officer_marks_it_read(browser, site):
+    from intake import cases
+    from intake import events as ev
+
+    check = Pages(browser)
+    reference = _report(site.app, NAMED)
+    with site.app.extensions["intake"].store.transaction() as db:
+        case = db.scalar(select(CaseRow).where(CaseRow.reference == reference))
+        cases.apply(db, case, ev.FurtherInformation(reference, "They were back again last night, shouting at my door"),
+                    datetime.now(UTC))  # fmt: skip
+    be(browser, site, "officer")
+    browser.get(site.base + "/staff/?reply=yes")
+    assert [a.text for a in browser.find_elements(By.CSS_SELECTOR, "main tbody .app-queue__reference a")] == [reference]
+    assert "Reply waiting" in main_text(browser)
+    check("queue filtered to replies waiting", shots=True)
+    open_case(browser, site, reference)
+    assert "The reporter sent a message after their report" in css(browser, "#reply-waiting").text
+    item = timeline(browser)[0]
+    assert item["title"] == "Message from the reporter"
+    assert item["lines"] == ["They were back again last night, shouting at my door"]
+    check("case page with a reply waiting", shots=True)
+    send(browser, "#reply-waiting form button")
+    assert not browser.find_elements(By.CSS_SELECTOR, "#reply-waiting")
+    assert timeline(browser)[0]["title"] == "Reporter's message marked as read"
+    browser.get(site.base + "/staff/?reply=yes")
+    assert reference not in main_text(browser)
+    assert not check.problems, "\n".join(check.problems)
