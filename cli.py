@@ -64,6 +64,20 @@ def _parser(doors: list[Door]) -> argparse.ArgumentParser:
     staff_disable = staff_cmd.add_parser("disable")
     staff_disable.add_argument("email")
 
+    report = commands.add_parser("report", help="a landlord's returns: the figures its policy promises")
+    kinds = report.add_subparsers(dest="action", required=True)
+    for name, flag, example in (("quarterly", "--quarter", "2026/27-Q3"), ("annual", "--year", "2026/27"), ("range", None, None)):
+        kind = kinds.add_parser(name)
+        kind.add_argument("--org", required=True)
+        if flag:
+            kind.add_argument(flag, required=True, help=f"of the UK financial year, e.g. {example}")
+        else:
+            kind.add_argument("--from", dest="first", required=True, help="a London date, YYYY-MM-DD, included")
+            kind.add_argument("--to", dest="last", required=True, help="a London date, YYYY-MM-DD, included")
+        output = kind.add_mutually_exclusive_group()
+        output.add_argument("--json", action="store_true", help="JSON, counts under 5 shown as <5")
+        output.add_argument("--csv", action="store_true", help="CSV, one row per figure, counts under 5 shown as <5")
+
     db = commands.add_parser("db", help="the database").add_subparsers(dest="action", required=True)
     db.add_parser("upgrade", help="apply every migration")
     for door in doors:
@@ -87,7 +101,8 @@ def main(argv: Sequence[str] | None = None, doors: Iterable[str] = registry.DOOR
     door = assembly.door(getattr(args, "door", "") or "")
     if door is not None:
         return door.run_command(args, settings, assembly.intake)
-    handler = {"run": _run, "outbox": _outbox, "cases": _cases, "db": _db, "keys": _keys, "staff": _staff}[args.command]
+    handler = {"run": _run, "outbox": _outbox, "cases": _cases, "db": _db, "keys": _keys, "staff": _staff,
+               "report": _report}[args.command]  # fmt: skip
     return handler(args, settings, assembly)
 
 
@@ -142,6 +157,35 @@ def _cases(args, settings, assembly) -> int:  # type: ignore[no-untyped-def]
             _say(
                 f"{data['reference']}  {data['status']:<12} {data['risk_level']:<8} due {data['first_contact_due']}  {data['channel']}"
             )
+    return 0
+
+
+def _report(args, settings, assembly) -> int:  # type: ignore[no-untyped-def]
+    from datetime import UTC, datetime
+
+    from intake import audit, reporting, returns
+
+    intake = assembly.intake
+    profile = intake.profiles.get(args.org)
+    if profile is None:
+        _say(f"intake: no landlord {_shown(args.org)} (known: {', '.join(sorted(intake.profiles))})", err=True)
+        return 2
+    try:
+        if args.action == "quarterly":
+            period = returns.quarter(args.quarter)
+        elif args.action == "annual":
+            period = returns.financial_year(args.year)
+        else:
+            period = returns.date_range(args.first, args.last)
+    except ValueError as error:
+        _say(f"intake: {error}", err=True)
+        return 2
+    built = reporting.build(intake.store, profile, period)
+    if args.json or args.csv:
+        with intake.store.transaction() as session:
+            audit.record(session, org=profile.slug, action="exported", at=datetime.now(UTC), address="cli",
+                         report=args.action, first=period.first.isoformat(), last=period.last.isoformat())  # fmt: skip
+    _say(built.as_json() if args.json else built.as_csv().rstrip("\n") if args.csv else built.as_table())
     return 0
 
 

@@ -30,6 +30,7 @@ ACTIONS = frozenset(
         "exported",
         "changed_case",
         "viewed_audit",
+        "viewed_reports",
         "viewed_accounts",
         "recorded_report",
         "started_report",

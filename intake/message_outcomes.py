@@ -36,12 +36,14 @@ def settle_messages(session: Session, case: CaseRow, profile: Profile, at: datet
         outcome = rm.counts_as(delivered, answered)
         if outcome is None or settled.get(row.id) in (outcome, "spoke"):
             continue
+        when: dict[str, str] = {}
         if outcome in REACHED:
             reply_at = min(e.at for e in events if e.kind == "reporter_message" and e.at >= row.sent_at)
             if case.first_contacted_at is None or reply_at < case.first_contacted_at:
                 case.first_contacted_at = reply_at
             case.next_contact_due = sla.next_contact_due(reply_at, profile.contact_cadence_working_days, profile.timezone)
-        add_event(session, case, "message_outcome", at, outbox_id=row.id, outcome=outcome)
+            when["reply_at"] = reply_at.isoformat()  # the contact's time, for the returns (intake.returns)
+        add_event(session, case, "message_outcome", at, outbox_id=row.id, outcome=outcome, **when)
         settled[row.id] = outcome
         recorded += 1
     return recorded

@@ -109,6 +109,7 @@ AUDIT_WORDS = {
     "exported": mark("Exported a case"),
     "changed_case": mark("Changed a case"),
     "viewed_audit": mark("Viewed the audit log"),
+    "viewed_reports": mark("Viewed the reports"),
     "viewed_accounts": mark("Viewed accounts"),
     "recorded_report": mark("Recorded a report"),
     "started_report": mark("Started recording a report"),

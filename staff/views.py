@@ -23,7 +23,7 @@ from intake.i18n import mark, translator
 from intake.settings import Settings
 from intake.store import crypto
 from intake.store.models import StaffAccountRow
-from staff import accounts, messaging, queue, taking
+from staff import accounts, messaging, queue, reports, taking
 from staff.access import PUBLIC, SignedIn, account, may, own_account, own_attachment, own_case, requires
 from staff.common import audit_line, db_session, intake, now
 from staff.display import AUDIT_WORDS, RISK_TAGS, WORK_TAGS, CaseView, basis_words, event_lines, labels, reachability, when
@@ -101,6 +101,7 @@ def make_blueprint(settings: Settings) -> Blueprint:
     _case_routes(bp)
     _admin_routes(bp)
     taking.routes(bp, settings)
+    reports.routes(bp)
     return bp
 
 

@@ -240,6 +240,41 @@ class Notifications(_Fact):
     team_email: Email | None = None
 
 
+# Every figure a landlord's returns may hold (intake.returns computes them; a profile lists its own).
+FIGURE_IDS = (
+    "responded_in_time",
+    "contacted_regularly",
+    "victims_code_told",
+    "resolved",
+    "satisfied_outcome",
+    "satisfied_handling",
+    "new_cases",
+    "new_cases_by_type",
+    "new_cases_by_district",
+    "time_to_resolve_by_type",
+    "legal_actions",
+    "non_legal_actions",
+    "equality",
+    "nm01_contribution",
+)
+
+
+class ReturnFigure(_Fact):
+    """A figure the landlord's policy promises to report, where it says so, and its target if it sets one (a percentage)."""
+
+    id: Literal[FIGURE_IDS]  # type: ignore[valid-type]
+    policy_ref: str = Field(min_length=1)  # "§9.2", or "not in the policy"
+    target: Annotated[float, Field(ge=0, le=100)] | None = None
+
+
+class Returns(_Fact):
+    """What the landlord reports of this service, to whom, how often."""
+
+    every: Literal["quarter", "year"]
+    to: str = Field(min_length=1)
+    figures: Annotated[list[ReturnFigure], Field(min_length=1), AfterValidator(_unique_ids)]
+
+
 class Profile(_Fact):
     slug: Annotated[str, AfterValidator(_pattern(_ID, "a slug (lower_case_with_underscores)"))]
     name: str = Field(min_length=1)
@@ -272,6 +307,9 @@ class Profile(_Fact):
     outcomes: Annotated[list[OutcomeId], Field(min_length=1), AfterValidator(_unique)] = Field(
         default_factory=lambda: list(DEFAULT_OUTCOMES)
     )
+    returns: Returns
+    # Neither policy gives it: the landlord's own count of homes, for the NM01 contribution per 1,000 homes.
+    homes_count: Annotated[int, Field(gt=0)] | None = None
     # Neither policy says when "daytime" and "evening" are: a service setting, marked so in each profile.
     safe_contact_windows: dict[Literal["daytime", "evening"], ContactWindow] = Field(
         default_factory=lambda: {

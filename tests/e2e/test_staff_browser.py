@@ -1063,3 +1063,27 @@ def test_a_reporters_reply_shows_in_the_queue_and_on_the_case_until_the_officer_
     browser.get(site.base + "/staff/?reply=yes")
     assert reference not in main_text(browser)
     assert not check.problems, "\n".join(check.problems)
+
+
+def test_a_team_leader_reads_the_quarters_figures_with_their_definitions_and_a_chart_and_downloads_them(browser, site):
+    check = Pages(browser)
+    be(browser, site, "officer")
+    browser.get(site.base + "/staff/reports")
+    assert heading(browser) != "Reports"  # an officer may not
+    be(browser, site, "lead")
+    browser.get(site.base + "/staff/")
+    send(browser, "nav a[href$='/staff/reports']")
+    assert heading(browser) == "Reports"
+    quarter = css(browser, "#period").get_attribute("value")
+    assert quarter.startswith("quarter:")  # MKCC reports quarterly (§9.2, §9.3)
+    figures = {row.get_attribute("data-figure") for row in browser.find_elements(By.CSS_SELECTOR, "tr[data-figure]")}
+    assert {"responded_in_time", "contacted_regularly", "victims_code_told", "resolved", "satisfied_outcome"} <= figures
+    svg = css(browser, "svg.app-chart")
+    assert svg.find_element(By.TAG_NAME, "title").get_attribute("textContent") == "Figures for the period"
+    assert "target 100%" in svg.find_element(By.TAG_NAME, "desc").get_attribute("textContent")
+    assert "first contact that reached someone" in main_text(browser)
+    check("reports", shots=True)
+    browser.get(site.base + "/staff/reports?from=2026-13-01&to=2026-10-01")
+    assert [words for words, _ in error_summary(browser)] == ["Enter a date like 2026-10-01"]
+    check("reports with a date error", shots=True)
+    assert not check.problems, "\n".join(check.problems)
