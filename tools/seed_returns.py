@@ -36,7 +36,8 @@ def seed(store: Store, org: str, period: returns.Period, count: int, rng: random
     profile = load_profiles()[org]
     zone = ZoneInfo(profile.timezone)
     start, end = period.bounds(profile.timezone)
-    now = datetime.now(UTC)
+    # As things stood six weeks after the period: the same seed gives the same figures whatever today is.
+    now = end + timedelta(weeks=6)
     with store.transaction() as db:
         if db.scalar(select(func.count()).select_from(CaseRow).where(CaseRow.org == org)):
             raise SystemExit(f"seed_returns: {org} already has cases; seed an empty database")
@@ -85,7 +86,7 @@ def seed(store: Store, org: str, period: returns.Period, count: int, rng: random
             if closes < now:
                 outcome = rng.choices(profile.outcomes, weights=(7, 2, 1, 1)[: len(profile.outcomes)])[0]
                 casework.close(db, case, casework.Actor(officer, closes), profile, outcome, "Seeded closure")
-                if rng.random() < 0.6:
+                if closes + timedelta(days=16) < now and rng.random() < 0.6:
                     add_event(db, case, "survey_sent", closes + timedelta(days=14))
                     for question in returns.SURVEY_QUESTIONS:
                         if rng.random() < 0.7:
