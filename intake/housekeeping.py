@@ -9,6 +9,7 @@ from sqlalchemy import select, update
 from intake import cases, outbox, victims_code
 from intake.answers import Answers
 from intake.conversation import OPENING, Conversation
+from intake.digest import send_morning_digests
 from intake.i18n import translator
 from intake.messages import OutboundMessage
 from intake.pipeline import Intake, notify_team, open_for
@@ -128,4 +129,5 @@ def forget_old_replies(intake: Intake, now: datetime) -> None:
 def run_due(intake: Intake, now: datetime) -> int:
     expired = expire_idle_conversations(intake, now)
     forget_old_replies(intake, now)
+    send_morning_digests(intake, now)
     return expired

@@ -206,6 +206,38 @@ def compose_case_email(notice: CaseNotice, to: str, sender: str) -> EmailMessage
     return message
 
 
+def compose_digest_email(payload: Mapping[str, Any], to: str, sender: str) -> EmailMessage:
+    """An officer's or team leader's morning list (intake.digest): references, deadlines and links, nothing a reporter said."""
+    org = _one_line(payload["org_name"])
+    leader = payload.get("role") == "team_leader"
+    cases = payload.get("cases", [])
+    overdue = sum(1 for c in cases if c.get("overdue"))
+    what = "Your team's overdue cases" if leader else "Your cases due today or overdue"
+    lines = [
+        f"Good morning {_one_line(payload.get('name') or '')},",
+        "",
+        (f"{overdue} of your team's cases are overdue for contact:" if leader
+         else f"You have {len(cases)} case(s) due for contact today or overdue ({overdue} overdue):"),
+        "",
+    ]  # fmt: skip
+    for c in cases:
+        when = _uk_time(datetime.fromisoformat(c["due"]))
+        which = "First contact" if c.get("kind") == "first" else "Next contact"
+        state = "OVERDUE since" if c.get("overdue") else "due"
+        risk = " - HIGH RISK" if c.get("risk_level") == "high" else ""
+        lines += [f"{_one_line(c['reference'])}{risk}: {which} {state} {when}", f"  {_one_line(c.get('url') or '')}"]
+    lines += ["", "Open the case console:", _one_line(payload.get("console_url") or ""), "",
+              "This email does not contain any report or reporter's details, by design."]  # fmt: skip
+    message = EmailMessage()
+    message["Subject"] = f"{what} ({len(cases)}) - {org}"
+    message["From"] = sender
+    message["To"] = to
+    message["Date"] = utils.format_datetime(datetime.now(UTC))
+    message["X-Digest-Day"] = _one_line(payload.get("day") or "")
+    message.set_content("\n".join(lines) + "\n")
+    return message
+
+
 def _uk_time(moment: datetime) -> str:
     local = moment.astimezone(UK)
     # "%-d" is glibc-only; build the day by hand so this formats the same on any OS.
@@ -369,9 +401,11 @@ class TeamNoticeSender:
         self.sender_address = sender_address
 
     def send(self, message) -> str:  # type: ignore[no-untyped-def]
-        notice = CaseNotice.from_payload(message.payload)
         if not message.recipient:
             raise SendError("no team address", retryable=False)
+        if message.purpose == "digest":
+            return self.email.send(compose_digest_email(message.payload, message.recipient, self.sender_address))
+        notice = CaseNotice.from_payload(message.payload)
         return self.email.send(compose_case_email(notice, message.recipient, self.sender_address))
 
 

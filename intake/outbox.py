@@ -23,6 +23,7 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from sqlalchemy import exists, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
 from intake.errors import SendError
@@ -88,6 +89,7 @@ def enqueue(
     at: datetime,
     case_id: int | None = None,
     conversation_id: int | None = None,
+    once_key: str | None = None,
 ) -> OutboxRow:
     row = OutboxRow(
         org=org,
@@ -102,8 +104,22 @@ def enqueue(
         attempts=0,
         next_attempt_at=at,
         created_at=at,
+        once_key=once_key,
     )
     session.add(row)
+    return row
+
+
+def enqueue_once(session: Session, *, once_key: str, **message: Any) -> OutboxRow | None:
+    """Queue a message unless one with this key was ever queued, by this worker or any other; None when it was."""
+    if session.scalar(select(OutboxRow.id).where(OutboxRow.once_key == once_key)) is not None:
+        return None
+    try:
+        with session.begin_nested():
+            row = enqueue(session, once_key=once_key, **message)
+            session.flush()
+    except IntegrityError:
+        return None  # another worker queued it between our look and our insert
     return row
 
 

@@ -269,8 +269,13 @@ class OutboxRow(Base):
     unknown_outcomes: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # Sent again without a way to ask the provider whether the first went: the reporter may have it twice.
     possible_duplicate: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # Set on a message that must be queued once however many workers decide it is due (outbox.enqueue_once).
+    once_key: Mapped[str | None] = mapped_column(String(160))
 
-    __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_outbox_due", "status", "next_attempt_at"),
+        UniqueConstraint("once_key", name="uq_outbox_once_key"),
+    )
 
     @validates("recipient")
     def _forget_recipient_key(self, _name: str, recipient: str | None) -> str | None:
