@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 
-from intake import cases, outbox, victims_code
+from intake import cases, outbox, surveys, victims_code
 from intake.answers import Answers
 from intake.conversation import OPENING, Conversation
 from intake.digest import send_morning_digests
@@ -130,4 +130,5 @@ def run_due(intake: Intake, now: datetime) -> int:
     expired = expire_idle_conversations(intake, now)
     forget_old_replies(intake, now)
     send_morning_digests(intake, now)
+    surveys.send_due(intake, now)
     return expired

@@ -21,12 +21,14 @@ from sqlalchemy import bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from intake import cases, metrics, nlp, optouts, outbox
+from intake import cases, metrics, nlp, optouts, outbox, survey, surveys
 from intake import events as ev
 from intake.answers import Answers
 from intake.conversation import Conversation
 from intake.engine import EngineContext, Step, Understood, advance, current_question, read
+from intake.engine.reading import answer_words, keyword
 from intake.evidence import MAX_FILES_PER_REPORT
+from intake.i18n import translator
 from intake.message_outcomes import settle_messages
 from intake.messages import STAFF, DoorTraits, InboundMessage, OutboundMessage
 from intake.orgs.schema import Profile
@@ -119,6 +121,9 @@ def _turn(
     stored = dedupe(session, inbound)
     if stored is not None:
         return stored, False, "duplicate"
+    answered = _survey_turn(session, intake, inbound, reply_by_outbox)
+    if answered is not None:
+        return (*answered, "handled")
     loaded = load(session, intake, inbound)
     inbound = within_file_limit(session, loaded, inbound)
     understood = understand(loaded, inbound)
@@ -159,6 +164,72 @@ def already_handled(intake: Intake, inbound: InboundMessage) -> bool:
     """Whether the pipeline has this message already: a door checks before it calls its provider."""
     with intake.store.transaction() as session:
         return seen(session, inbound) is not None
+
+
+# ---- a survey waiting for an answer ----------------------------------------------------------------
+def _survey_turn(
+    session: Session, intake: Intake, inbound: InboundMessage, reply_by_outbox: bool
+) -> tuple[list[OutboundMessage], bool] | None:
+    """A reply to the satisfaction survey (intake.surveys): survey answers first, and anything else goes to the case.
+
+    None hands the message to the conversation: there is no survey waiting, or the reporter
+    wrote STOP, EXIT or NEW (which end the survey too), or words that signal danger, which
+    get the 999 advice and a report of their own.
+    """
+    live = _live_conversation(session, inbound.org, inbound.channel, inbound.sender_key)
+    if live is not None and not (live.status == "submitted" and live.case is not None and live.case.work_status == "closed"):
+        return None  # a report under way, or an open case: the conversation has it
+    found = surveys.waiting(session, intake.profiles, inbound)
+    if found is None or optouts.opted_out(session, inbound.channel, inbound.sender_key):
+        return None
+    case, row = found
+    at, t = inbound.received_at, translator(case.language)
+    ctx = context_for(intake, case.org, inbound.channel, case)
+    current = survey.state(surveys.since_closure(case))
+    command = inbound.command.name if inbound.command else keyword(inbound.text.strip(), case.language, ctx)
+    if command in ("stop", "exit", "new"):
+        cases.add_event(
+            session, case, "survey_ended", at, reason={"stop": "stopped", "exit": "exited"}.get(command, "new_report")
+        )
+        return None
+    if nlp.analyse(inbound.words, case.language).danger:
+        return None
+    pressed = inbound.answer
+    # A button from an earlier question of the survey answers nothing now.
+    picked = pressed.options if pressed is not None and pressed.question_id == survey.QUESTION_IDS.get(current.next or "") else ()
+    reply = survey.take(current, inbound.text, picked, command, t, answer_words(case.language, ctx.keywords))
+    replies = list(reply.replies)
+    queued = False
+    if reply.taken:
+        for kind, data in reply.events:
+            cases.add_event(session, case, kind, at, **data)
+    elif inbound.text.strip() or inbound.attachments:
+        # Not an answer: it joins the case, and the question stays.
+        cases.apply(session, case, ev.FurtherInformation(case.reference, inbound.text.strip()), at)
+        if case.reply_waiting_since == at:
+            notify_team(session, intake, case, at, kind="reply")
+            queued = True
+        new = t.keyword("NEW")
+        replies = [OutboundMessage(t("Thank you. We have added this to your report %(reference)s. To make a new report, reply %(new)s.",
+                                     reference=case.reference, new=new), language=case.language),
+                   survey.asked(current.next or "outcome", t)]  # fmt: skip
+    else:
+        replies = [survey.asked(current.next or "outcome", t)]
+    for attachment in inbound.attachments:
+        session.add(AttachmentRow(conversation_id=row.id, case_id=case.id, filename=attachment.filename,
+                                  content_type=attachment.content_type, size=attachment.size,
+                                  stored_path=attachment.stored_path, received_at=at))  # fmt: skip
+    row.updated_at = at
+    session.flush()
+    if reply_by_outbox and inbound.reply_address:
+        queued = outbox.queue_replies(session, org=case.org, channel=inbound.channel, recipient=inbound.reply_address,
+                                      conversation_id=row.id, case_id=case.id, replies=replies, at=at,
+                                      in_reply_to=inbound.message_ref, door_effects=inbound.door_effects) > 0 or queued  # fmt: skip
+    if inbound.provider_id:
+        session.add(InboundReceipt(channel=inbound.channel, instance=inbound.instance, provider_id=inbound.provider_id,
+                                   replies=[r.to_dict() for r in replies], received_at=at, conversation_id=row.id,
+                                   message_ref=inbound.message_ref))  # fmt: skip
+    return replies, queued
 
 
 # ---- load ---------------------------------------------------------------------------------------

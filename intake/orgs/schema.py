@@ -267,6 +267,21 @@ class ReturnFigure(_Fact):
     target: Annotated[float, Field(ge=0, le=100)] | None = None
 
 
+class Survey(_Fact):
+    """The satisfaction survey after closure: sent `after_days` after it, one reminder `reminder_days` later."""
+
+    after_days: int = Field(gt=0)
+    reminder_days: int = Field(gt=0)
+    # The policy's limit from closure, if it sets one (MKCC §9.4 "within 6 weeks"): the reminder must fall inside it.
+    within_days: Annotated[int, Field(gt=0)] | None = None
+
+    @model_validator(mode="after")
+    def _inside_the_limit(self) -> Survey:
+        if self.within_days is not None and self.after_days + self.reminder_days > self.within_days:
+            raise ValueError(f"after_days + reminder_days must be at most within_days ({self.within_days})")
+        return self
+
+
 class Returns(_Fact):
     """What the landlord reports of this service, to whom, how often."""
 
@@ -308,6 +323,7 @@ class Profile(_Fact):
         default_factory=lambda: list(DEFAULT_OUTCOMES)
     )
     returns: Returns
+    survey: Survey
     # Neither policy gives it: the landlord's own count of homes, for the NM01 contribution per 1,000 homes.
     homes_count: Annotated[int, Field(gt=0)] | None = None
     # Neither policy says when "daytime" and "evening" are: a service setting, marked so in each profile.
