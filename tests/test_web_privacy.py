@@ -15,13 +15,8 @@ TELLING = re.compile(r"hate|danger|racist|abuse|victim|report", re.I)
 
 
 @pytest.fixture
-def app(tmp_path):
-    from intake.store import migrate
-    from intake.store.db import Store
-
-    url = f"sqlite:///{tmp_path / 'web.db'}"
-    migrate.upgrade(Store(url).engine)
-    return make_app(tmp_path, url)
+def app(tmp_path, database_url):
+    return make_app(tmp_path, database_url)
 
 
 def title(page: str) -> str:
