@@ -21,6 +21,7 @@ from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from channels import headers
+from channels.links import linkify
 from channels.web import answers, security
 from channels.web import render as pages
 from channels.web.ratelimit import FormLimits
@@ -70,6 +71,7 @@ def make_blueprint(settings: Settings, web_settings: Any, intake: Intake, door: 
         app.jinja_env.loader = ChoiceLoader(
             [app.jinja_env.loader, PrefixLoader({"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja")})]
         )
+        app.jinja_env.filters["linkify"] = linkify
 
     web.after_request(_headers)
     web.add_url_rule("/report/<org>/", "show", show, methods=["GET"])
