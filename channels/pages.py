@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, render_template, request, url_for
 
+from channels.links import linkify
 from intake.flow import load_vocabulary
-from intake.i18n import available_languages, choose_language, native_name, translator
+from intake.i18n import ISOLATES, available_languages, choose_language, native_name, translator
 from intake.pipeline import Intake
 from intake.settings import Settings
 from intake.victims_code import commitment_lines, signpost_lines
 
 pages = Blueprint("pages", __name__, template_folder="templates", static_folder="static", static_url_path="/pages")
+pages.add_app_template_filter(linkify, "linkify")
 
 
 def blueprint(settings: Settings) -> Blueprint:
@@ -26,7 +28,8 @@ def _intake() -> Intake:
 
 
 def _language() -> str:
-    asked = request.args.get("lang")
+    # Links sent before direction isolates were kept out of addresses end "?lang=ar%E2%81%A9": still Arabic.
+    asked = (request.args.get("lang") or "").strip(ISOLATES)
     if asked in available_languages():
         return asked
     return choose_language(request.accept_languages.best_match(available_languages()))
@@ -35,7 +38,13 @@ def _language() -> str:
 @pages.get("/")
 def index():  # type: ignore[no-untyped-def]
     language = _language()
-    return render_template("index.html", t=translator(language), profiles=_intake().profiles.values(), language=language)
+    return render_template(
+        "index.html",
+        t=translator(language),
+        profiles=_intake().profiles.values(),
+        language=language,
+        exit=_exit(None),
+    )
 
 
 @pages.get("/victims-code/<org>")
@@ -61,7 +70,24 @@ def victims_code(org: str):  # type: ignore[no-untyped-def]
         signposts=signpost_lines(profile, t),
         formats=_format_links(profile, language, t, vocabulary),
         large_print=request.args.get("size") == "large",
+        exit=_exit(profile),
     )
+
+
+def _exit(profile) -> dict | None:  # type: ignore[no-untyped-def]
+    """Where this page's Exit this page button goes, and the web form's assets that make it work; None without the form.
+
+    A landlord's page leaves through the form's own exit, which also forgets the form's cookies.
+    """
+    web = current_app.extensions.get("web")
+    if web is None:
+        return None
+    if profile is not None and web.door.serves(profile):
+        return {
+            "href": url_for("web.quick_exit", org=profile.slug),
+            "safety": url_for("web.staying_safe", org=profile.slug),
+        }
+    return {"href": web.exit_url, "safety": None}
 
 
 def _format_links(profile, language: str, t, vocabulary) -> dict:  # type: ignore[no-untyped-def]

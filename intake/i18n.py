@@ -37,6 +37,8 @@ LANGUAGES = (
 )
 RTL_LANGUAGES = frozenset({"ar", "ur", "fa", "pa_Arab"})
 FSI, PDI = "\u2068", "\u2069"
+# Every direction isolate and its closer (LRI, RLI, FSI, PDI): for text only, never an address or an attribute.
+ISOLATES = "\u2066\u2067\u2068\u2069"
 _LEFT_TO_RIGHT = re.compile(r"[A-Za-z0-9]")
 
 # The locale Babel formats dates and numbers with, where the catalog code is not one.

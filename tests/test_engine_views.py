@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from intake.conversation import SUMMARY
-from intake.engine import EngineContext, confirmation, question_view, summary_rows
+from intake.engine import EngineContext, confirmation, progress, question_view, summary_rows
 from tests.harness import ANONYMOUS_VICTIM, EngineChat, engine_context
 
 
@@ -100,3 +100,32 @@ def test_the_confirmation_repeats_what_the_reporter_was_told_when_they_sent_it(m
     shown = confirmation(chat.conversation, context(chat))
     assert [r.text for r in shown] == [r.text for r in sent]
     assert "MK-ABCDEF" in shown[0].text and all(r.language == "en" for r in shown)
+
+
+def test_progress_counts_each_page_a_report_shows_in_order(mkcc):
+    chat = EngineChat(mkcc, channel="web")
+    steps = {}
+    for question in ("danger_now", "role", "identity", "scope", "description", "confirm_suggested", "when"):
+        chat.report(ANONYMOUS_VICTIM, until=question, opening="")
+        steps[question] = progress(chat.conversation, context(chat), question)
+    numbers = [s[0] for s in steps.values()]
+    assert numbers == list(range(1, len(steps) + 1)), steps
+    # The check of what was read is a page of its own, right after the description it read.
+    assert steps["confirm_suggested"][0] == steps["description"][0] + 1
+    assert all(step <= total for step, total in steps.values())
+
+
+def test_progress_leaves_out_a_question_answered_from_the_description_without_asking(mkcc):
+    chat = at_summary(mkcc, channel="web")
+    # Verbal abuse and graffiti were read and confirmed, so the incident types question never showed.
+    assert chat.conversation.answers["incident_types"].get("inferred")
+    shown = [q for q in ("motivation", "perpetrator") if progress(chat.conversation, context(chat), q)]
+    motivation, perpetrator = (progress(chat.conversation, context(chat), q)[0] for q in shown)
+    assert perpetrator == motivation + 1
+    # Opened from check your answers to change it, it takes its place in the count.
+    assert progress(chat.conversation, context(chat), "incident_types")[0] == motivation + 1
+
+
+def test_progress_is_none_for_a_question_that_does_not_apply(mkcc):
+    chat = at_summary(mkcc, channel="web")
+    assert progress(chat.conversation, context(chat), "agency_name") is None  # only a third party is asked it

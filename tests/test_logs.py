@@ -117,7 +117,7 @@ def test_a_whole_report_on_the_web_form_logs_json_with_no_words_name_or_number(s
     reporter = WebReporter(app.test_client())
     reporter.start()
     reporter.report(NAMED)
-    assert "Your reference is" in reporter.page
+    assert "Your reference number" in reporter.page
     deliver_everything(app)
     found = lines(logged)
     assert_requests_logged_with_their_ids(found)

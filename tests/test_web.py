@@ -18,6 +18,7 @@ from tests.harness import TEST_DATA_KEYS
 from tests.web_client import ANONYMOUS_VICTIM, WebReporter
 
 SECRET = "web-test-secret-" + "x" * 32
+CALL_999 = 'call <a class="govuk-link" href="tel:999">999</a>'
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 PDF = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n"
 
@@ -69,14 +70,18 @@ def test_a_whole_anonymous_report_ends_on_the_confirmation_with_its_reference(st
         case = session.scalars(select(CaseRow)).one()
         reference, status, channel = case.reference, case.status, case.channel
     assert status == "submitted" and channel == "web"
-    assert f"Your reference is {reference}" in page and "govuk-panel" in page
-    assert "What happens next" in page and "/victims-code/mkcc?lang=en" in page
+    panel = re.search(r'<div class="govuk-panel[^"]*">(.*?)</div>\s*</div>', page, re.S).group(1)
+    # GOV.UK's confirmation: the reference on a line of its own in the panel, not inside a sentence.
+    assert f'<br><strong class="app-reference" dir="ltr">{reference}</strong>' in panel
+    assert page.index("govuk-panel") < page.index("What happens next") < page.index("Contact Milton Keynes City Council</h2>")
+    assert "/victims-code/mkcc?lang=en" in page and 'href="tel:01908691691"' in page
+    assert 'href="mailto:ASB@milton-keynes.gov.uk"' in page and "1 Saxon Gate East" in page
     # Reading the page again shows the same confirmation: it comes from the conversation, not the last post.
-    assert f"Your reference is {reference}" in reporter.get().get_data(as_text=True)
+    assert f">{reference}</strong>" in reporter.get().get_data(as_text=True)
 
 
 def test_the_start_page_leads_to_the_first_question_of_the_flow(reporter):
-    assert reporter.heading == "Report a hate incident" and "call 999" in reporter.page
+    assert reporter.heading == "Report a hate incident" and CALL_999 in reporter.page
     reporter.start()
     assert reporter.question == "danger_now" and reporter.heading == "Is anyone in danger right now?"
     assert 'type="radio"' in reporter.page
@@ -87,7 +92,7 @@ def test_saying_someone_is_in_danger_shows_the_999_advice_above_the_next_questio
     reporter.answer("yes")
     assert reporter.question == "role"
     assert reporter.page.index("govuk-warning-text__text") < reporter.page.index('name="question"')
-    assert "call 999" in reporter.page
+    assert CALL_999 in reporter.page
 
 
 def test_a_third_party_is_asked_relationship_agency_consent_and_the_victims_contact(reporter):
@@ -162,7 +167,7 @@ def test_an_answer_from_a_page_left_open_in_another_tab_changes_its_own_question
     reporter.answer("no")
     reporter.post({"action": "answer", "answer": "yes", "question": "danger_now"})
     # The old page's question took the answer: the 999 advice, and the report stays where it was.
-    assert reporter.question == "role" and "call 999 and ask" in reporter.page.split("main-content")[-1]
+    assert reporter.question == "role" and f"{CALL_999} and ask" in reporter.page.split("main-content")[-1]
     with store_of(app).transaction() as session:
         answers = session.scalars(select(ConversationRow)).one().state["answers"]
     assert answers["danger_now"]["value"] == "yes" and "role" not in answers

@@ -2,25 +2,22 @@
 
 from __future__ import annotations
 
-import re
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from flask import Response, current_app, g, make_response, render_template, request, url_for
-from markupsafe import Markup, escape
 
 from channels.web import security
 from intake.conversation import SUMMARY
-from intake.engine import asked, confirmation, question_view, summary_rows
+from intake.engine import asked, confirmation, progress, question_view, summary_rows
 from intake.i18n import Translator, available_languages, choose_language, native_name, translator
 from intake.messages import OutboundMessage
 from intake.orgs.schema import Profile
 from intake.pipeline import live_conversation
 
 LANGUAGE_COOKIE, TEXT_COOKIE, CONTRAST_COOKIE = "report_lang", "report_text", "report_contrast"
-_URL = re.compile(r"https?://[^\s<>\"']+[^\s<>\"'.,;:!?)]")
 
 
 @dataclass
@@ -97,11 +94,13 @@ def render(profile: Profile, page: Page) -> Response:
     conversation, context = found
     language = conversation.language
     if conversation.status == "submitted":
-        return _respond("web/confirmation.html", language, messages=confirmation(conversation, context), **common)
+        messages = confirmation(conversation, context)
+        return _respond("web/confirmation.html", language, messages=messages, reference=conversation.case_reference, **common)
     if page.change:
         view = question_view(conversation, context, page.change) if conversation.step == SUMMARY else None
         if view is not None:
-            return _respond("web/question.html", language, view=view, can_go_back=False, **common)
+            step = progress(conversation, context, view.id)
+            return _respond("web/question.html", language, view=view, step=step, can_go_back=False, **common)
         page.change = None
     if conversation.asking == SUMMARY:
         summary = asked(conversation, context)
@@ -113,7 +112,8 @@ def render(profile: Profile, page: Page) -> Response:
     if view.problem and not page.errors:
         page.errors = {"answer": view.problem}
     back = bool(conversation.history) and conversation.menu is None
-    return _respond("web/question.html", language, view=view, can_go_back=back, **common)
+    step = progress(conversation, context, view.id)
+    return _respond("web/question.html", language, view=view, step=step, can_go_back=back, **common)
 
 
 def _respond(template: str, language: str, **context: Any) -> Response:
@@ -132,6 +132,18 @@ def _respond(template: str, language: str, **context: Any) -> Response:
     return make_response(html, context["page"].status)
 
 
+def page(profile: Profile, template: str) -> Response:
+    """A page of its own (not a step of the report), in the language the report is in."""
+    return _respond(
+        template,
+        shown_language(profile),
+        profile=profile,
+        page=Page(),
+        csrf_token=security.csrf_token(_state().settings.secret_key, session_id()),
+        form_id=secrets.token_urlsafe(18),
+    )
+
+
 def problem(profile: Profile, say: Callable[[Translator], str], status: int) -> Response:
     language = shown_language(profile)
     return _respond(
@@ -143,16 +155,3 @@ def problem(profile: Profile, say: Callable[[Translator], str], status: int) -> 
         csrf_token=security.csrf_token(_state().settings.secret_key, session_id()),
         form_id=secrets.token_urlsafe(18),
     )
-
-
-def linkify(text: str) -> Markup:
-    """Escape a reply's text and make its web addresses links (the Victims Code page, a signpost's site)."""
-    parts: list[str] = []
-    last = 0
-    for match in _URL.finditer(text):
-        parts.append(str(escape(text[last : match.start()])))
-        url = escape(match.group(0))
-        parts.append(f'<a class="govuk-link" href="{url}">{url}</a>')
-        last = match.end()
-    parts.append(str(escape(text[last:])))
-    return Markup("".join(parts))

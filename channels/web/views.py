@@ -21,6 +21,7 @@ from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from channels import headers
+from channels.links import linkify
 from channels.web import answers, security
 from channels.web import render as pages
 from channels.web.ratelimit import FormLimits
@@ -70,13 +71,14 @@ def make_blueprint(settings: Settings, web_settings: Any, intake: Intake, door: 
         app.jinja_env.loader = ChoiceLoader(
             [app.jinja_env.loader, PrefixLoader({"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja")})]
         )
-        app.jinja_env.filters["linkify"] = pages.linkify
+        app.jinja_env.filters["linkify"] = linkify
 
     web.after_request(_headers)
     web.add_url_rule("/report/<org>/", "show", show, methods=["GET"])
     web.add_url_rule("/report/<org>/change/<question_id>", "change", change, methods=["GET"])
     web.add_url_rule("/report/<org>/", "act", act, methods=["POST"])
     web.add_url_rule("/report/<org>/exit", "quick_exit", quick_exit, methods=["GET"])
+    web.add_url_rule("/report/<org>/staying-safe-online", "staying_safe", staying_safe, methods=["GET"])
     web.add_url_rule("/report/<org>/brand.css", "brand", brand, methods=["GET"])
     return web
 
@@ -127,6 +129,10 @@ def _action(profile: Profile, form: Any) -> Response:
     if action == "start":
         return _start(profile)
     return _answer(profile, action, form)
+
+
+def staying_safe(org: str):  # type: ignore[no-untyped-def]
+    return pages.page(_profile(org), "web/staying_safe.html")
 
 
 def quick_exit(org: str):  # type: ignore[no-untyped-def]

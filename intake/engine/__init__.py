@@ -7,7 +7,15 @@ advance(conversation, inbound, understood, context) -> Step    replies and event
 from intake.engine.context import EngineContext
 from intake.engine.reading import Understood, Unread, read
 from intake.engine.turn import Step, advance
-from intake.engine.views import asked, confirmation, current_question, question_view, summary_rows, visible_answers
+from intake.engine.views import (
+    asked,
+    confirmation,
+    current_question,
+    progress,
+    question_view,
+    summary_rows,
+    visible_answers,
+)
 from intake.engine.wording import SummaryRow
 
 __all__ = [
@@ -20,6 +28,7 @@ __all__ = [
     "asked",
     "confirmation",
     "current_question",
+    "progress",
     "question_view",
     "read",
     "summary_rows",

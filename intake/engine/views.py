@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from intake.conditions import holds
-from intake.conversation import LANGUAGE, OPENING, SUMMARY, Conversation
+from intake.conversation import CONFIRM, LANGUAGE, OPENING, SUMMARY, Conversation
 from intake.engine.context import EngineContext
 from intake.engine.rules import Rules, answer_values
 from intake.engine.wording import SummaryRow, Wording
@@ -80,3 +80,25 @@ def visible_answers(conversation: Conversation, profile: Profile, door: DoorTrai
         if question.id in conversation.answers and holds(question.ask_if, values, facts):
             visible[question.id] = conversation.answers[question.id]
     return visible
+
+
+def progress(conversation: Conversation, ctx: EngineContext, question_id: str) -> tuple[int, int] | None:
+    """Where `question_id` falls among the pages this report shows: (step, about how many), or None.
+
+    The pages are the questions that apply to the answers so far, less those answered from the
+    description without asking, with the check of what was read after the question it read.
+    The total is only "about": a later answer can bring in or rule out questions.
+    """
+    rules = Rules(conversation, ctx)
+    pages: list[str] = []
+    for question in ctx.flow.questions:
+        if not rules.applies(question):
+            continue
+        if conversation.answers.get(question.id, {}).get("inferred") and question.id != question_id:
+            continue
+        pages.append(question.id)
+        if question.id == conversation.suggested_after:
+            pages.append(CONFIRM)
+    if question_id not in pages:
+        return None
+    return pages.index(question_id) + 1, len(pages)

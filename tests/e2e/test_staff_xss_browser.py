@@ -106,7 +106,7 @@ def by_web_form(app: Flask) -> None:
     reporter.answer(WEB["description"], evidence=(io.BytesIO(PNG), WEB_FILE))
     assert reporter.status == 200, reporter.page[:2000]
     reporter.report(WEB)
-    assert "Your reference is" in reporter.page, reporter.page[:2000]
+    assert "Your reference number" in reporter.page, reporter.page[:2000]
 
 
 # ---- SMS: a victim contacted another way, the description as an MMS's words ----------------------

@@ -200,7 +200,7 @@ def test_a_keyboard_only_reporter_can_make_a_whole_report(fresh, site):
     assert heading(fresh) == "Check your answers"
     tab_to(fresh, "button[value=send]")
     navigating(fresh, lambda: press(fresh, Keys.ENTER))
-    assert "Your reference is" in fresh.find_element(By.CSS_SELECTOR, ".govuk-panel").text
+    assert "Your reference number" in fresh.find_element(By.CSS_SELECTOR, ".govuk-panel").text
 
 
 # ---- a third party with evidence ------------------------------------------------------------------
@@ -268,7 +268,7 @@ def test_the_whole_form_works_with_javascript_off(site):
         answer_by_mouse(driver, driver.find_element(By.CSS_SELECTOR, "input[name=answer]").get_dom_attribute("value"))
         assert heading(driver) == "Check your answers"
         submit(driver, "button[value=send]")
-        assert "Your reference is" in driver.find_element(By.CSS_SELECTOR, ".govuk-panel").text
+        assert "Your reference number" in driver.find_element(By.CSS_SELECTOR, ".govuk-panel").text
         # The exit button is a plain link without JavaScript: it still leaves.
         click(driver, ".govuk-exit-this-page__button")
         assert driver.current_url == site[1]
