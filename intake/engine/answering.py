@@ -11,9 +11,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from intake.conditions import holds
-from intake.conversation import CONFIRM, LANGUAGE, SUMMARY
+from intake.conversation import CONFIRM, LANGUAGE, RESUME, SUMMARY
 from intake.engine.language import LanguageMenu
 from intake.engine.reading import Unread, reading
+from intake.engine.resuming import Resuming
 from intake.engine.rules import answer_values
 from intake.flow import Question as FlowQuestion
 from intake.messages import Answer, OutboundMessage, Question, Toggle
@@ -53,6 +54,9 @@ class Answering:
             self.toggle(answer)
         elif step == LANGUAGE:
             LanguageMenu(self.turn).choose(self.chosen(self.turn.wording.language_question(), answer))
+        elif step == RESUME:
+            picked = self.chosen(self.turn.wording.resume_question(), answer)
+            Resuming(self.turn).choose(None if picked is None else picked == "yes")
         elif step == SUMMARY:
             self.summary(answer)
         elif step == CONFIRM:

@@ -14,7 +14,7 @@ from typing import Any
 from intake import victims_code
 from intake.answers import Answers
 from intake.conditions import holds
-from intake.conversation import CONFIRM, LANGUAGE, SUMMARY, Conversation
+from intake.conversation import CONFIRM, LANGUAGE, RESUME, SUMMARY, Conversation
 from intake.engine.context import EngineContext
 from intake.engine.rules import Rules, answer_values
 from intake.flow import Question as FlowQuestion
@@ -130,6 +130,8 @@ class Wording:
             question = self.suggestions_question(problem)
         elif step == LANGUAGE:
             question = self.language_question(problem)
+        elif step == RESUME:
+            question = self.resume_question(problem)
         else:
             question = self.question(self.ctx.flow.question(step), problem=problem)
         return self.asked(question, prefix)
@@ -174,6 +176,10 @@ class Wording:
                 parts.append(str(value))
         prompt = self.message("suggestion_confirm", suggested="; ".join(parts))
         return Question(CONFIRM, "yesno", prompt, options=self.yes_no, problem=problem)
+
+    def resume_question(self, problem: str | None = None) -> Question:
+        options = (Option("yes", self.message("resume_yes")), Option("no", self.message("resume_no")))
+        return Question(RESUME, "yesno", self.message("resume_offer"), options=options, skippable=False, problem=problem)
 
     def language_question(self, problem: str | None = None) -> Question:
         options = tuple(Option(code, native_name(code)) for code in self.conv.menu_options)
