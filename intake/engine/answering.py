@@ -16,6 +16,7 @@ from intake.engine.language import LanguageMenu
 from intake.engine.reading import Unread, reading
 from intake.engine.resuming import Resuming
 from intake.engine.rules import answer_values
+from intake.engine.wording import SIGNPOSTED
 from intake.flow import Question as FlowQuestion
 from intake.messages import Answer, OutboundMessage, Question, Toggle
 from intake.questions import Parsed, kind
@@ -95,7 +96,7 @@ class Answering:
         for after in question.after:
             if holds(after.if_, values, self.ctx.facts):
                 self.turn.say(after.say, kind="danger" if after.say == "danger_advice" else "notice")
-                if after.say == "out_of_scope":
+                if after.say == SIGNPOSTED:
                     self.turn.replies.extend(self.turn.wording.signposting())
         self.turn.go_to(self.rules.after(question))
 

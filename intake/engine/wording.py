@@ -24,6 +24,7 @@ from intake.messages import Option, OutboundMessage, Question
 from intake.questions import kind
 
 SUMMARY_ANSWER_LENGTH = 60
+SIGNPOSTED = "out_of_scope"  # the flow message the signposts follow
 # Placeholders a flow message may use besides the common ones, by message: start-up
 # checks the flow's messages against these (intake/flow/check.py).
 MESSAGE_PLACEHOLDERS: dict[str, frozenset[str]] = {
@@ -196,8 +197,18 @@ class Wording:
             first_contact_due=self.ctx.first_contact_due or victims_code.deadline_for(self.ctx.profile, self.conv),
             identity=Answers(self.conv.answers, self.ctx.flow).identity,
             public_url=self.ctx.public_url,
+            signposts=not self.signposted(),
         )
         return [self.notice("submitted", reference=reference), *(replace(line, language=self.t.code) for line in lines)]
+
+    def signposted(self) -> bool:
+        """Whether the chat gave the signposts already: an answer whose follow-up is the out-of-scope message."""
+        values = answer_values(self.conv)
+        return any(
+            after.say == SIGNPOSTED and holds(after.if_, values, self.ctx.facts)
+            for question in Rules(self.conv, self.ctx).answered_questions()
+            for after in question.after
+        )
 
     def signposting(self) -> list[OutboundMessage]:
         lines = victims_code.signpost_lines(self.ctx.profile, self.t, self.ctx.vocabulary)
