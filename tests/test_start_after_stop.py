@@ -104,4 +104,9 @@ def test_on_sms_start_carries_on_a_report_stopped_after_its_description(sms_clie
     assert OFFER in _texts(post_signed(sms_client, "/sms/inbound", inbound_form("START")))
     carried = _texts(post_signed(sms_client, "/sms/inbound", inbound_form("YES")))
     assert "Here is the question you stopped at." in carried and "When did it happen?" in carried
-    assert _case(store).status == "in_progress"
+    case = _case(store)
+    assert case.status == "in_progress"
+    # What they wrote while stopped is on the case they carried on.
+    with store.transaction() as session:
+        events = session.get(CaseRow, case.id).events
+        assert [e.data.get("text") for e in events if e.kind == "further_information"] == ["sorry"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from intake import events as ev
-from intake.conversation import RESUME
+from intake.conversation import OPENING, RESUME
 from intake.engine.rules import Rules
 from intake.engine.submitted import Submitted
 from intake.engine.wording import Wording
@@ -69,4 +69,11 @@ class Resuming:
         turn.conv = carried
         turn.rules, turn.wording = Rules(carried, turn.ctx), Wording(carried, turn.ctx)
         turn.events.append(ev.ReportResumed(carried.case_reference))
+        said = here.value(OPENING)
+        # What they wrote after STOP reached no one; it joins the report they carry on, never lost.
+        if said and carried.case_reference:
+            turn.events.append(ev.FurtherInformation(carried.case_reference, said))
+        elif said:
+            opening = carried.value(OPENING)
+            turn.rules.keep_opening(f"{opening}\n{said}" if opening else said)
         turn.ask(prefix=turn.wording.message("resumed"))
