@@ -29,6 +29,17 @@ SYNCED_STATUSES = ("in_progress", "submitted", "incomplete")
 RISK_ORDER = risk.LEVELS
 
 
+def reporter_left(events: Any) -> bool:
+    """Whether the reporter's last word on the chat was STOP or the quick exit, not a START that carried it on."""
+    left = False
+    for event in events:  # in the order they happened
+        if event.kind == "conversation_ended" and event.data.get("reason") in ("stopped", "exited"):
+            left = True
+        elif event.kind == "conversation_resumed":
+            left = False
+    return left
+
+
 def new_reference(prefix: str) -> str:
     return f"{prefix}-" + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(REFERENCE_LENGTH))
 

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from intake import outbox, sla
 from intake import reporter_messages as rm
 from intake.answers import Answers
-from intake.cases import add_event
+from intake.cases import add_event, reporter_left
 from intake.i18n import mark
 from intake.message_outcomes import REACHED
 from intake.message_outcomes import settle_messages as settle_messages  # the console's way in too
@@ -377,7 +377,7 @@ EMAIL_IN = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(\.[A-Za-z0-9\-]+)+")
 
 def reporter_stopped(session: Session, case: CaseRow) -> bool:
     """Whether the reporter sent STOP or left with the quick exit, on the case or by opting out of the door."""
-    if any(e.kind == "conversation_ended" and e.data.get("reason") in ("stopped", "exited") for e in case.events):
+    if reporter_left(case.events):
         return True
     keys = session.scalars(select(ConversationRow.sender_key).where(ConversationRow.case_id == case.id)).all()
     if not keys:

@@ -9,6 +9,7 @@ from typing import Any
 SUMMARY = "summary"  # the check-your-answers step
 CONFIRM = "confirm_suggested"  # the step offering what was read from the description
 LANGUAGE = "language"  # the language menu, open over whichever step the reporter is on
+RESUME = "resume_stopped"  # START's offer to carry on a report stopped a little while ago
 OPENING = "opening"  # the reporter's first message, kept whole: it is often the report itself
 
 
@@ -29,7 +30,7 @@ class Conversation:
     answers: dict[str, dict[str, Any]] = field(default_factory=dict)
     history: list[str] = field(default_factory=list)
     unclear: int = 0
-    menu: str | None = None  # LANGUAGE while the language menu is open
+    menu: str | None = None  # LANGUAGE while the language menu is open, RESUME while START's offer is
     menu_options: list[str] = field(default_factory=list)  # the languages that menu offers
     editing: bool = False  # answering a question picked from the summary
     ticks: dict[str, list[str]] = field(default_factory=dict)
@@ -51,14 +52,25 @@ class Conversation:
         known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
         return cls(**known)
 
+    @property
+    def resumable(self) -> bool:
+        """Stopped while a report with something in it was being written (not after it was sent)."""
+        stopped = self.status == "ended" and self.ended_reason == "stopped" and self.step is not None
+        return stopped and (bool(self.case_reference) or not set(self.answers) <= {OPENING})
+
+    @property
+    def blank(self) -> bool:
+        """Nothing said yet but a first message: a report START may set aside for a stopped one."""
+        return self.status in ("new", "active") and not self.case_reference and set(self.answers) <= {OPENING}
+
     def copy(self) -> Conversation:
         return copy.deepcopy(self)
 
     @property
     def asking(self) -> str | None:
-        """The id of the question on the reporter's screen now: the language menu over any step, even after sending."""
-        if self.menu == LANGUAGE and self.status in ("active", "submitted"):
-            return LANGUAGE
+        """The id of the question on the reporter's screen now: a menu over any step, even after sending."""
+        if self.menu in (LANGUAGE, RESUME) and self.status in ("active", "submitted"):
+            return self.menu
         return self.step if self.status == "active" else None
 
     def value(self, question_id: str | None) -> Any:

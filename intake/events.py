@@ -42,6 +42,13 @@ class NewReportStarted:
 
 
 @dataclass(frozen=True)
+class ReportResumed:
+    """START carried on a report stopped within the idle limit; `reference` is the case it had opened, if any."""
+
+    reference: str | None
+
+
+@dataclass(frozen=True)
 class LanguageChanged:
     language: str
 
@@ -71,6 +78,7 @@ Event = (
     | DangerSignalled
     | ConversationEnded
     | NewReportStarted
+    | ReportResumed
     | LanguageChanged
     | FilesRefused
     | OptedOut

@@ -26,6 +26,7 @@ from sqlalchemy import exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
+from intake.cases import reporter_left
 from intake.errors import SendError
 from intake.message_outcomes import settle_messages
 from intake.messages import OutboundMessage, utcnow
@@ -435,10 +436,10 @@ def _reporter_left(store: Store, message: Outgoing) -> bool:
         row = session.get(OutboxRow, message.id)
         if row is None or row.case_id is None:
             return False
-        ended = session.scalars(
-            select(CaseEventRow).where(CaseEventRow.case_id == row.case_id, CaseEventRow.kind == "conversation_ended")
-        ).all()
-        return any(e.data.get("reason") in ("stopped", "exited") for e in ended)
+        chat = select(CaseEventRow).where(
+            CaseEventRow.case_id == row.case_id, CaseEventRow.kind.in_(("conversation_ended", "conversation_resumed"))
+        )
+        return reporter_left(session.scalars(chat.order_by(CaseEventRow.id)).all())
 
 
 def _finish(

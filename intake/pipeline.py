@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from intake import cases, metrics, nlp, optouts, outbox, survey, surveys
 from intake import events as ev
 from intake.answers import Answers
-from intake.conversation import Conversation
+from intake.conversation import RESUME, Conversation
 from intake.engine import EngineContext, Step, Understood, advance, current_question, read
 from intake.engine.reading import answer_words, keyword
 from intake.evidence import MAX_FILES_PER_REPORT
@@ -70,6 +70,7 @@ class Loaded:
     case: CaseRow | None
     context: EngineContext
     opted_out: bool
+    stopped_row: ConversationRow | None = None  # a report stopped lately, when START may carry it on
 
 
 @dataclass
@@ -127,6 +128,7 @@ def _turn(
     loaded = load(session, intake, inbound)
     inbound = within_file_limit(session, loaded, inbound)
     understood = understand(loaded, inbound)
+    find_stopped(session, intake, loaded, inbound, understood)
     step = advance(loaded.conversation, inbound, understood, loaded.context)
     applied = apply(session, intake, loaded, step, inbound, reply_by_outbox)
     return (*persist(session, intake, loaded, step, applied, inbound, reply_by_outbox), "handled")
@@ -322,6 +324,35 @@ def _end(session: Session, row: ConversationRow, reason: str, at: datetime) -> N
     session.flush()
 
 
+_ENDED = (
+    select(ConversationRow)
+    .where(
+        ConversationRow.org == bindparam("org"),
+        ConversationRow.channel == bindparam("channel"),
+        ConversationRow.sender_key == bindparam("sender_key"),
+        ConversationRow.status == "ended",
+        ConversationRow.ended_at >= bindparam("since"),
+    )
+    .order_by(ConversationRow.ended_at.desc(), ConversationRow.id.desc())
+    .limit(1)
+)
+
+
+def find_stopped(session: Session, intake: Intake, loaded: Loaded, inbound: InboundMessage, understood: Understood) -> None:
+    """For START (or an answer to its offer), the sender's last report if they stopped it within the idle limit."""
+    command = understood.command.name if understood.command else None
+    if command != "start" and loaded.conversation.menu != RESUME:
+        return
+    profile = intake.profiles[inbound.org]
+    since = inbound.received_at - timedelta(minutes=profile.conversation_idle_minutes)
+    where = {"org": inbound.org, "channel": inbound.channel, "sender_key": inbound.sender_key, "since": since}
+    row = session.scalar(_ENDED, where)
+    stopped = Conversation.from_json(row.state) if row is not None else None
+    if row is None or stopped is None or not stopped.resumable:
+        return
+    loaded.stopped_row, loaded.context = row, replace(loaded.context, stopped=stopped)
+
+
 def within_file_limit(session: Session, loaded: Loaded, inbound: InboundMessage) -> InboundMessage:
     """Keep files up to the report's limit; refuse the rest, and delete what the door stored of them."""
     if not inbound.attachments:
@@ -366,6 +397,8 @@ def apply(
             applied.case, applied.opened = _open(session, intake, loaded, conversation, event.reference, at), True
         elif isinstance(event, ev.NewReportStarted):
             applied.case = None
+        elif isinstance(event, ev.ReportResumed):
+            applied.case = _resumed(session, loaded, event, at)
         elif isinstance(event, ev.OptedOut):
             optouts.opt_out(session, inbound.channel, inbound.sender_key, at, already=loaded.opted_out)
         elif isinstance(event, ev.OptedIn):
@@ -389,6 +422,22 @@ def apply(
         and any(isinstance(e, ev.DangerSignalled) for e in step.events)
     )
     return applied
+
+
+def _resumed(session: Session, loaded: Loaded, event: ev.ReportResumed, at: datetime) -> CaseRow | None:
+    """The stopped report's case and files come with it to the conversation that carries it on."""
+    stopped = loaded.stopped_row
+    assert stopped is not None
+    if loaded.row is not None:
+        files = select(AttachmentRow).where(AttachmentRow.conversation_id == stopped.id, AttachmentRow.case_id.is_(None))
+        for attachment in session.scalars(files):
+            attachment.conversation_id = loaded.row.id
+    case = stopped.case
+    if case is not None:
+        if case.status == "incomplete":
+            case.status = "in_progress"
+        cases.add_event(session, case, "conversation_resumed", at)
+    return case
 
 
 def _open(session: Session, intake: Intake, loaded: Loaded, conversation: Conversation, reference: str, at: datetime) -> CaseRow:

@@ -41,9 +41,17 @@ def when(moment: datetime, profile: Profile, t: Translator) -> str:
 
 
 def messages(
-    *, profile: Profile, t: Translator, reference: str, first_contact_due: datetime, identity: str, public_url: str
+    *,
+    profile: Profile,
+    t: Translator,
+    reference: str,
+    first_contact_due: datetime,
+    identity: str,
+    public_url: str,
+    signposts: bool = True,
 ) -> list[OutboundMessage]:
-    """What happens next and by when, where to read the commitments, and who else can help.
+    """What happens next and by when, where to read the commitments, and who else can help (unless `signposts` is off:
+    the chat already gave the list).
 
     `identity` is how the reporter answered the identity question: named_here or
     named_other, anonymous, or not_said (skipped, or never understood), which is not
@@ -78,12 +86,11 @@ def messages(
         read = t("Read %(org)s's Victims Code: %(url)s", org=profile.name, url=url)
     else:
         read = t("Read what %(org)s promises you: %(url)s", org=profile.name, url=url)
-    lines = [t("You can also get help from:"), *signpost_lines(profile, t)]
-    return [
-        OutboundMessage(next_steps, kind="victims_code"),
-        OutboundMessage(read, kind="victims_code"),
-        OutboundMessage("\n".join(lines), kind="victims_code"),
-    ]
+    said = [OutboundMessage(next_steps, kind="victims_code"), OutboundMessage(read, kind="victims_code")]
+    if signposts:
+        lines = [t("You can also get help from:"), *signpost_lines(profile, t)]
+        said.append(OutboundMessage("\n".join(lines), kind="victims_code"))
+    return said
 
 
 def signpost_lines(profile: Profile, t: Translator, vocabulary: Vocabulary | None = None) -> list[str]:

@@ -72,6 +72,7 @@ EVENT_WORDS = {
     "reply_read": mark("Reporter's message marked as read"),
     "danger_signalled": mark("Danger signalled"),
     "conversation_ended": mark("Conversation ended"),
+    "conversation_resumed": mark("The reporter carried on the report after stopping"),
     "language_changed": mark("Language changed"),
     "files_refused": mark("Files not kept"),
     "team_notified": mark("Team notified"),

@@ -94,10 +94,14 @@ def test_contact_deadlines_follow_the_policy(profiles, slug, kind, hours, cadenc
     [
         pytest.param(
             "mkcc",
-            ["Thames Valley Police", "Crimestoppers", "Stop Hate UK", "Victim Support"],
-            id="MKCC 4.2 and 5.4",
+            ["Thames Valley Police", "Thames Valley Police", "Crimestoppers", "Stop Hate UK", "Victim Support"],
+            id="MKCC 4.2, the police non-emergency line (a safety line), 5.4",
         ),
-        pytest.param("wchg", ["Greater Manchester Police", "Crimestoppers", "True Vision"], id="WCHG 3.1.6"),
+        pytest.param(
+            "wchg",
+            ["Greater Manchester Police", "Greater Manchester Police", "Crimestoppers", "True Vision"],
+            id="WCHG 999 (a safety line), 3.1.6",
+        ),
     ],
 )
 def test_signposting_names_the_organisations_the_policy_names_in_its_order(profiles, slug, names):
@@ -131,6 +135,15 @@ def test_signposting_names_the_organisations_the_policy_names_in_its_order(profi
             "https://www.victimsupport.org.uk",
             id="MKCC Victim Support",
         ),
+        pytest.param(
+            "mkcc",
+            "police_non_emergency",
+            "police",
+            "101",
+            "https://www.thamesvalley.police.uk",
+            id="MKCC police 101, not in the policy",
+        ),
+        pytest.param("wchg", "emergency", "emergency", "999", None, id="WCHG 999, not in the policy"),
         pytest.param("wchg", "police", "police", "101", "https://www.gmp.police.uk", id="WCHG police"),
         pytest.param(
             "wchg",
@@ -251,7 +264,7 @@ BAD_PROFILES = [
         id="unknown signpost purpose",
     ),
     pytest.param(
-        _set(("signposting", 2, "id"), "crimestoppers"),
+        _set(("signposting", 3, "id"), "crimestoppers"),
         "signposting",
         "'crimestoppers' is listed more than once",
         id="repeated signpost id",

@@ -250,6 +250,27 @@ SCRIPTS: dict[str, Script] = {
             "Stop",
         ),
     ),
+    "stop_then_start_carries_on": Script(
+        org="mkcc",
+        channel="sms",
+        description="A victim on SMS who sends STOP after the description, writes again, then sends START and carries on the report.",
+        inputs=(
+            "hello",
+            ("danger_now", "2"),  # no
+            ("role", "1"),  # myself
+            ("identity", "3"),  # stay anonymous
+            ("scope", "1"),  # yes
+            ("description", "The man upstairs shouted racist abuse at me on the stairs"),
+            ("confirm_suggested", "1"),  # yes
+            "STOP",
+            "hello?",  # after STOP nothing is sent, not even to this
+            "START",
+            ("resume_stopped", "1"),  # yes, carry on
+            *AFTER_THE_DESCRIPTION[:2],
+            ("consent", "1"),
+            ("summary", "SEND"),
+        ),
+    ),
     "summary_change": Script(
         org="mkcc",
         channel="sms",

@@ -1,8 +1,11 @@
-"""Keep the Babel catalogs in step: `init CODE`, `update`, `compile`, `fill-source`, `merge CODE FILE.json`.
+"""Keep the Babel catalogs in step: `init CODE`, `update`, `compile`, `fill-source`, `merge CODE FILE.json`,
+`correct CODE FILE.json`.
 
 `merge` takes a translator's work as a JSON object, msgid -> msgstr, and fills only the
 catalog's empty messages, so a .po file is never edited by hand; a translation whose
 placeholders differ from its msgid's is refused, with every such message named.
+`correct` takes the same JSON and replaces translations already there: a reviewer's
+fix to a message that was translated wrongly.
 
 A catalog's directory name is its catalog code (en, pl, pa_Arab, en_easy…). Easy Read
 English is no locale Babel knows, so it takes English's plural rules; every other code
@@ -88,14 +91,19 @@ def fill_source() -> int:
     return filled
 
 
-def merge(code: str, source: Path) -> int:
-    """Fill `code`'s untranslated messages from a JSON object of msgid -> msgstr; how many were filled."""
+def merge(code: str, source: Path, *, replace: bool = False) -> int:
+    """Fill `code`'s untranslated messages (with `replace`, its translated ones) from a JSON object of msgid -> msgstr.
+
+    Returns how many were filled; with `replace`, a msgid the catalog does not have is an error.
+    """
     given: dict[str, str] = json.loads(source.read_text(encoding="utf-8"))
     catalog = _read(po_path(code), code)
+    if replace and (unknown := sorted(set(given) - {m.id for m in catalog if isinstance(m.id, str)})):
+        raise SystemExit(f"{source}: {code} has no message {unknown}")
     wrong = []
     filled = 0
     for message in catalog:
-        if not message.id or message.pluralizable or message.string or message.id not in given:
+        if not message.id or message.pluralizable or message.id not in given or (message.string and not replace):
             continue
         if set(PLACEHOLDER.findall(message.id)) != set(PLACEHOLDER.findall(given[message.id])):
             wrong.append(message.id)
@@ -134,6 +142,8 @@ def main(argv: list[str]) -> int:
         print(f"filled {fill_source()} English messages", file=sys.stderr)
     elif command == "merge" and len(rest) == 2:
         print(f"{rest[0]}: filled {merge(rest[0], Path(rest[1]))} messages", file=sys.stderr)
+    elif command == "correct" and len(rest) == 2:
+        print(f"{rest[0]}: corrected {merge(rest[0], Path(rest[1]), replace=True)} messages", file=sys.stderr)
     elif command == "compile":
         return 1 if compile_all() else 0
     else:

@@ -11,10 +11,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from intake.conditions import holds
-from intake.conversation import CONFIRM, LANGUAGE, SUMMARY
+from intake.conversation import CONFIRM, LANGUAGE, RESUME, SUMMARY
 from intake.engine.language import LanguageMenu
 from intake.engine.reading import Unread, reading
+from intake.engine.resuming import Resuming
 from intake.engine.rules import answer_values
+from intake.engine.wording import SIGNPOSTED
 from intake.flow import Question as FlowQuestion
 from intake.messages import Answer, OutboundMessage, Question, Toggle
 from intake.questions import Parsed, kind
@@ -53,6 +55,9 @@ class Answering:
             self.toggle(answer)
         elif step == LANGUAGE:
             LanguageMenu(self.turn).choose(self.chosen(self.turn.wording.language_question(), answer))
+        elif step == RESUME:
+            picked = self.chosen(self.turn.wording.resume_question(), answer)
+            Resuming(self.turn).choose(None if picked is None else picked == "yes")
         elif step == SUMMARY:
             self.summary(answer)
         elif step == CONFIRM:
@@ -91,7 +96,7 @@ class Answering:
         for after in question.after:
             if holds(after.if_, values, self.ctx.facts):
                 self.turn.say(after.say, kind="danger" if after.say == "danger_advice" else "notice")
-                if after.say == "out_of_scope":
+                if after.say == SIGNPOSTED:
                     self.turn.replies.extend(self.turn.wording.signposting())
         self.turn.go_to(self.rules.after(question))
 

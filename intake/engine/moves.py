@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from intake.conversation import CONFIRM, LANGUAGE, SUMMARY
+from intake.conversation import CONFIRM, LANGUAGE, RESUME, SUMMARY
 from intake.engine.answering import Answering
+from intake.engine.resuming import Resuming
 from intake.messages import Command
 
 
@@ -26,6 +27,8 @@ class Moves:
         elif self.conv.menu == LANGUAGE:
             self.conv.menu = None
             self.turn.resume()
+        elif self.conv.menu == RESUME:
+            Resuming(self.turn).choose(False)  # passing on the offer is a new report
         elif command.name == "skip":
             self.skip()
         elif not self.rules.back():

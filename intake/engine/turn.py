@@ -12,6 +12,7 @@ from intake.engine.context import EngineContext
 from intake.engine.language import LanguageMenu
 from intake.engine.moves import Moves
 from intake.engine.reading import Understood
+from intake.engine.resuming import Resuming
 from intake.engine.rules import Rules
 from intake.engine.submitted import Submitted
 from intake.engine.wording import Wording
@@ -119,8 +120,8 @@ class Turn:
         if name in ("stop", "exit"):
             self.end("stopped" if name == "stop" else "exited")
             return
-        if name == "start":
-            self.events.append(ev.OptedIn())
+        if name == "start" and Resuming(self).offer():
+            return
         if self.understood.text and command is None:
             self.rules.keep_opening(self.understood.text)
         self.say("welcome")
@@ -144,11 +145,13 @@ class Turn:
         elif name == "help":
             self.say("help")
             self.ask()
+        elif name == "start":
+            Resuming(self).start()
         elif self.conv.status == "submitted":
             Submitted(self).command(name)
         elif name in ("back", "skip"):
             Moves(Answering(self)).move(command)
-        else:  # start, new: carry on where the report is
+        else:  # new: carry on where the report is
             self.resume()
 
     def end(self, reason: str) -> None:

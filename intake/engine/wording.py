@@ -14,7 +14,7 @@ from typing import Any
 from intake import victims_code
 from intake.answers import Answers
 from intake.conditions import holds
-from intake.conversation import CONFIRM, LANGUAGE, SUMMARY, Conversation
+from intake.conversation import CONFIRM, LANGUAGE, RESUME, SUMMARY, Conversation
 from intake.engine.context import EngineContext
 from intake.engine.rules import Rules, answer_values
 from intake.flow import Question as FlowQuestion
@@ -24,6 +24,7 @@ from intake.messages import Option, OutboundMessage, Question
 from intake.questions import kind
 
 SUMMARY_ANSWER_LENGTH = 60
+SIGNPOSTED = "out_of_scope"  # the flow message the signposts follow
 # Placeholders a flow message may use besides the common ones, by message: start-up
 # checks the flow's messages against these (intake/flow/check.py).
 MESSAGE_PLACEHOLDERS: dict[str, frozenset[str]] = {
@@ -130,6 +131,8 @@ class Wording:
             question = self.suggestions_question(problem)
         elif step == LANGUAGE:
             question = self.language_question(problem)
+        elif step == RESUME:
+            question = self.resume_question(problem)
         else:
             question = self.question(self.ctx.flow.question(step), problem=problem)
         return self.asked(question, prefix)
@@ -175,6 +178,10 @@ class Wording:
         prompt = self.message("suggestion_confirm", suggested="; ".join(parts))
         return Question(CONFIRM, "yesno", prompt, options=self.yes_no, problem=problem)
 
+    def resume_question(self, problem: str | None = None) -> Question:
+        options = (Option("yes", self.message("resume_yes")), Option("no", self.message("resume_no")))
+        return Question(RESUME, "yesno", self.message("resume_offer"), options=options, skippable=False, problem=problem)
+
     def language_question(self, problem: str | None = None) -> Question:
         options = tuple(Option(code, native_name(code)) for code in self.conv.menu_options)
         return Question(LANGUAGE, "choice", self.message("language_prompt"), options=options, skippable=False, problem=problem)
@@ -190,8 +197,18 @@ class Wording:
             first_contact_due=self.ctx.first_contact_due or victims_code.deadline_for(self.ctx.profile, self.conv),
             identity=Answers(self.conv.answers, self.ctx.flow).identity,
             public_url=self.ctx.public_url,
+            signposts=not self.signposted(),
         )
         return [self.notice("submitted", reference=reference), *(replace(line, language=self.t.code) for line in lines)]
+
+    def signposted(self) -> bool:
+        """Whether the chat gave the signposts already: an answer whose follow-up is the out-of-scope message."""
+        values = answer_values(self.conv)
+        return any(
+            after.say == SIGNPOSTED and holds(after.if_, values, self.ctx.facts)
+            for question in Rules(self.conv, self.ctx).answered_questions()
+            for after in question.after
+        )
 
     def signposting(self) -> list[OutboundMessage]:
         lines = victims_code.signpost_lines(self.ctx.profile, self.t, self.ctx.vocabulary)
