@@ -9,7 +9,6 @@ officer's message). `waiting` finds the survey a reporter's reply answers (intak
 
 from __future__ import annotations
 
-import secrets
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -19,13 +18,14 @@ from sqlalchemy.orm import selectinload
 from intake import casework, outbox, survey
 from intake import reporter_messages as rm
 from intake.cases import add_event
-from intake.i18n import translator
+from intake.i18n import mark, translator
 from intake.messages import InboundMessage
 from intake.orgs.schema import Profile
 from intake.store.models import CaseRow, ConversationRow
 
 # Without a limit in the policy, a closure older than this is not surveyed when the worker first sees it.
 UNBOUNDED_WINDOW = timedelta(days=21)
+WEB_NOT_YET = mark("A reporter who used the web form is surveyed by email with a link, which is not built yet")
 
 
 def since_closure(case: CaseRow) -> list[Any]:
@@ -86,28 +86,25 @@ def _send(session, intake, profile: Profile, case: CaseRow, now: datetime, *, re
     assert door is not None and address is not None
     t = translator(case.language)
     channel = rm.WRITABLE_DOORS[door]
-    at = decision.release_at or now
-    payload: dict[str, Any]
-    token = current.token if current else None
     if channel == rm.EMAIL_CHANNEL:
-        token = token or secrets.token_urlsafe(24)
-        link = f"{intake.public_url.rstrip('/')}/survey/{token}"
-        text = t(survey.EMAIL_BODY, reference=case.reference, org=profile.name, link=link)
-        payload = {"messages": [{"text": text, "kind": "notice", "language": case.language}], "org_name": profile.name,
-                   "language": case.language}  # fmt: skip
-    else:
-        step = current.next if current and current.next else "outcome"
-        messages = survey.opening(t, profile.name, case.reference, reminder=reminder, step=step)
-        payload = {"messages": [m.to_dict() for m in messages]}
-        row = session.scalar(select(ConversationRow).where(ConversationRow.case_id == case.id).limit(1))
-        if row is not None:
-            payload["sender_key"] = row.sender_key  # a STOP sent while it waited for its window stops it
+        # The web survey is a one-time link to a page this service does not have yet: send nothing
+        # rather than a dead link, and say so on the case.
+        if not reminder:
+            add_event(session, case, "survey_not_sent", now, reason=WEB_NOT_YET)
+        return 0
+    at = decision.release_at or now
+    step = current.next if current and current.next else "outcome"
+    messages = survey.opening(t, profile.name, case.reference, reminder=reminder, step=step)
+    payload: dict[str, Any] = {"messages": [m.to_dict() for m in messages]}
+    row = session.scalar(select(ConversationRow).where(ConversationRow.case_id == case.id).limit(1))
+    if row is not None:
+        payload["sender_key"] = row.sender_key  # a STOP sent while it waited for its window stops it
     outbox.enqueue(session, org=case.org, channel=channel, purpose="survey", recipient=address, payload=payload, at=at,
                    case_id=case.id)  # fmt: skip
     if reminder:
         add_event(session, case, "survey_reminded", now)
     else:
-        add_event(session, case, "survey_sent", now, door=door, **({"token": token} if token else {}))
+        add_event(session, case, "survey_sent", now, door=door)
     return 1
 
 

@@ -12,6 +12,7 @@ from intake.i18n import mark, native_name, translator
 from intake.orgs.schema import Profile
 from intake.risk import load_matrix
 from intake.store.models import CaseRow
+from intake.survey import SCALE_WORDS
 
 RISK_TAGS = {"high": "govuk-tag--red", "medium": "govuk-tag--orange", "standard": "govuk-tag--grey"}
 WORK_TAGS = {"new": "govuk-tag--blue", "open": "govuk-tag--green", "closed": "govuk-tag--grey"}
@@ -91,6 +92,20 @@ EVENT_WORDS = {
     "linked_from": mark("A later report was linked to this case"),
     "message_to_reporter": mark("Message to the reporter"),
     "message_outcome": mark("What a message to the reporter came to"),
+    "survey_sent": mark("Satisfaction survey sent"),
+    "survey_reminded": mark("Satisfaction survey reminder sent"),
+    "survey_answer": mark("Satisfaction survey answer"),
+    "survey_comment": mark("Satisfaction survey comment"),
+    "survey_ended": mark("Satisfaction survey ended"),
+    "survey_not_sent": mark("Satisfaction survey not sent"),
+}
+SURVEY_QUESTION_WORDS = {"outcome": mark("The outcome: %(answer)s"), "handling": mark("The handling: %(answer)s")}
+SURVEY_END_WORDS = {
+    "done": mark("Every question answered"),
+    "declined": mark("They did not want to answer"),
+    "stopped": mark("They sent STOP"),
+    "exited": mark("They left with the quick exit"),
+    "new_report": mark("They started a new report"),
 }
 
 AUDIT_WORDS = {
@@ -333,6 +348,15 @@ def event_lines(
         ]
     elif kind == "message_outcome":
         lines.append(words["contact_outcomes"].get(d.get("outcome"), d.get("outcome")))
+    elif kind == "survey_answer" and d.get("question") in SURVEY_QUESTION_WORDS:
+        answer = t(SCALE_WORDS[d["answer"]]) if d.get("answer") in SCALE_WORDS else d.get("answer", "")
+        lines.append(t(SURVEY_QUESTION_WORDS[d["question"]], answer=answer))
+    elif kind == "survey_comment":
+        lines.append(d.get("text") or t("Skipped"))
+    elif kind == "survey_ended":
+        lines.append(t(SURVEY_END_WORDS[d["reason"]]) if d.get("reason") in SURVEY_END_WORDS else d.get("reason"))
+    elif kind == "survey_not_sent":
+        lines.append(t(d["reason"]) if d.get("reason") else None)
     return [line for line in lines if line]
 
 
