@@ -109,4 +109,4 @@ def test_on_sms_start_carries_on_a_report_stopped_after_its_description(sms_clie
     # What they wrote while stopped is on the case they carried on.
     with store.transaction() as session:
         events = session.get(CaseRow, case.id).events
-        assert [e.data.get("text") for e in events if e.kind == "further_information"] == ["sorry"]
+        assert [e.data.get("text") for e in events if e.kind == "reporter_message"] == ["sorry"]
