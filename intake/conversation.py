@@ -42,6 +42,9 @@ class Conversation:
     case_opened_at: str | None = None
     further_information: int = 0
     no_messages: bool = False
+    # Danger was signalled mid-form: nothing more is asked until the reporter writes again.
+    paused: bool = False
+    paused_at: str | None = None  # the step it last paused at: once a step, so no reply can loop a reporter there
     ended_reason: str | None = None
 
     def to_json(self) -> dict[str, Any]:

@@ -146,7 +146,10 @@ def assert_replied_sensibly(chat: EngineChat, replies: list) -> None:
     assert replies, "a message got no reply"
     assert all(r.text.strip() for r in replies), "a reply was empty"
     assert sum(r.kind == "danger" for r in replies) <= 1
-    if conversation.status == "active":
+    if conversation.status == "active" and conversation.paused:
+        # Danger paused the form: the 999 advice, then a line saying it waits, and no question.
+        assert replies[0].kind == "danger" and replies[-1].kind == "notice"
+    elif conversation.status == "active":
         # A reporter mid-report always knows what we are waiting for.
         asked = replies[-1]
         assert asked.kind == "question", f"the last reply was a {asked.kind}, not a question"

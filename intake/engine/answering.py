@@ -25,6 +25,47 @@ if TYPE_CHECKING:
     from intake.engine.turn import Turn
 
 UNCLEAR_LIMIT = 2  # two unclear answers and the flow moves on, keeping the words
+# Words that make a short reply something other than a name ("not sure", "I dont know").
+NOT_A_NAME = frozenset(
+    [
+        "not",
+        "sure",
+        "know",
+        "dont",
+        "don't",
+        "no",
+        "yes",
+        "maybe",
+        "anonymous",
+        "anon",
+        "name",
+        "stay",
+        "give",
+        "please",
+        "thanks",
+        "thank",
+        "you",
+        "i",
+        "me",
+        "my",
+        "it",
+        "skip",
+        "nothing",
+        "none",
+        "rather",
+        "prefer",
+        "say",
+    ]
+)
+
+
+def looks_like_a_name(text: str) -> bool:
+    """Two to four words of letters, each capitalised, none an everyday word: how a typed name looks."""
+    words = text.strip().split()
+    if not 2 <= len(words) <= 4:
+        return False
+    return all(w[:1].isupper() and w.replace("-", "").replace("'", "").isalpha() and w.casefold() not in NOT_A_NAME
+               for w in words)  # fmt: skip
 
 
 class Answering:
@@ -67,6 +108,8 @@ class Answering:
 
     def question(self, question: FlowQuestion, answer: Answer | Unread) -> None:
         parsed = self.read(question, answer)
+        if parsed is None and question.role == "identity" and isinstance(answer, Unread):
+            parsed = self.identity_in_words(answer.raw)
         if parsed is None:
             if self.reasked(question.kind):
                 return
@@ -78,6 +121,28 @@ class Answering:
         if opened:
             self.turn.opened()
         self.after(question)
+
+    def identity_in_words(self, text: str) -> Parsed | None:
+        """A name, phone number or email typed at "name or anonymous?": they are giving their name, never staying anonymous.
+
+        What they typed is kept as the answer to the name or contact question it answers, and
+        the flow asks the rest. On a door that knows their number or account, how to contact
+        them is still asked: giving a name is not agreeing to be contacted on this phone.
+        """
+        labels = {p.label for p in self.turn.understood.analysis.pii}
+        looks_named = bool(labels & {"name", "phone", "email"}) or looks_like_a_name(text)
+        if not looks_named:
+            return None
+        offered = {o.id for o in self.turn.wording.question(self.flow.question(self.conv.step or "")).options}
+        choice = "named_other" if "named_other" in offered else "named_here"
+        name_id, contact_id = self.flow.role_id("name"), self.flow.role_id("contact")
+        if ("name" in labels or looks_like_a_name(text)) and name_id:
+            span = next((p for p in self.turn.understood.analysis.pii if p.label == "name"), None)
+            said = text[span.start : span.end].strip() if span is not None and span.end <= len(text) else ""
+            self.rules.record(self.flow.question(name_id), Parsed(said or text.strip()), text)
+        elif contact_id:
+            self.rules.record(self.flow.question(contact_id), Parsed(text.strip()), text)
+        return Parsed(choice)
 
     def change(self, answer: Answer) -> None:
         """An answer, from its own page, to a question already answered: it replaces the answer, and the flow goes on."""

@@ -11,7 +11,7 @@ from intake.engine.answering import Answering
 from intake.engine.context import EngineContext
 from intake.engine.language import LanguageMenu
 from intake.engine.moves import Moves
-from intake.engine.reading import Understood
+from intake.engine.reading import Understood, Unread
 from intake.engine.resuming import Resuming
 from intake.engine.rules import Rules
 from intake.engine.submitted import Submitted
@@ -88,7 +88,15 @@ class Turn:
         if self.conv.status == "new":
             self.start(command)
         elif command is not None:
+            self.conv.paused = False
             self.command(command)
+        elif self.pausing():
+            self.pause()
+        elif self.conv.paused:
+            # Their first words after the pause are how they are, not an answer: ask where we were.
+            self.conv.paused = False
+            self.say("danger_pause_over")
+            self.ask()
         elif self.understood.answer is not None:
             Answering(self).take(self.understood.answer)
         elif self.conv.status == "submitted":
@@ -96,6 +104,29 @@ class Turn:
         else:
             self.ask()  # a photo alone: it is kept with the report, and the question stays
         self.refused_files()
+
+    def pausing(self) -> bool:
+        """Danger said while a question waits, in words that are not its answer: the form waits, and keeps them.
+
+        The surer reading (precision 0.90 on dev) pauses whatever the words are; the recall-first
+        999 line pauses only words that answer nothing. At the danger question itself they answer it.
+        """
+        analysis, step = self.understood.analysis, self.conv.asking
+        if not analysis.danger or self.conv.status != "active" or step is None or not self.ctx.flow.has(step):
+            return False
+        if self.ctx.flow.question(step).role in ("danger", "description"):
+            return False  # the danger question's answer, or the story, which is where danger is told
+        if self.conv.paused:
+            return analysis.danger_sure  # "ok im safe now" after a pause is not a new alarm
+        if self.conv.paused_at == step:
+            return False  # paused here once already: the 999 advice again, and the question goes on as usual
+        return analysis.danger_sure or isinstance(self.understood.answer, Unread) or self.understood.answer is None
+
+    def pause(self) -> None:
+        self.conv.paused, self.conv.paused_at = True, self.conv.asking
+        if self.understood.text:
+            self.events.append(ev.FurtherInformation(self.conv.case_reference or "", self.understood.text))
+        self.say("danger_paused")
 
     def refused_files(self) -> None:
         """Say why each file that came with the message was not kept, just after any 999 advice."""
