@@ -10,6 +10,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 import staff
 from channels import headers, ops, pages, registry
+from channels.survey_page import survey_page
 from intake.settings import Settings
 
 
@@ -29,6 +30,7 @@ def create_app(config: Mapping[str, str] | None = None, doors: Iterable[str] = r
     # First, so every request has its id before any other hook logs a line about it.
     app.register_blueprint(ops.blueprint(settings, assembly))
     app.register_blueprint(pages.blueprint(settings))
+    app.register_blueprint(survey_page)
     for blueprint in assembly.blueprints(settings):
         app.register_blueprint(blueprint)
     app.register_blueprint(staff.blueprint(settings))

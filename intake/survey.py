@@ -47,6 +47,10 @@ INTRO = mark(
 REMINDER = mark("%(org)s: we would still like to hear how we did with your case %(reference)s. Reply %(stop)s to stop.")
 THANKS = mark("Thank you for your answers. They help us improve how we deal with hate incidents.")
 DECLINED = mark("That is fine. We will not ask you about your case again.")
+EMAIL_BODY = mark(
+    "Your case %(reference)s with %(org)s is now closed. Please tell us how we did: it is 3 short questions, "
+    "and the link works once.\n\n%(link)s\n\nIf you would rather not, you do not need to do anything."
+)
 # "No" at a survey question: they would rather not answer, which ends it at once.
 DECLINE = "no"
 

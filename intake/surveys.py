@@ -9,6 +9,8 @@ officer's message). `waiting` finds the survey a reporter's reply answers (intak
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -18,14 +20,13 @@ from sqlalchemy.orm import selectinload
 from intake import casework, outbox, survey
 from intake import reporter_messages as rm
 from intake.cases import add_event
-from intake.i18n import mark, translator
+from intake.i18n import translator
 from intake.messages import InboundMessage
 from intake.orgs.schema import Profile
 from intake.store.models import CaseRow, ConversationRow
 
 # Without a limit in the policy, a closure older than this is not surveyed when the worker first sees it.
 UNBOUNDED_WINDOW = timedelta(days=21)
-WEB_NOT_YET = mark("A reporter who used the web form is surveyed by email with a link, which is not built yet")
 
 
 def since_closure(case: CaseRow) -> list[Any]:
@@ -87,11 +88,7 @@ def _send(session, intake, profile: Profile, case: CaseRow, now: datetime, *, re
     t = translator(case.language)
     channel = rm.WRITABLE_DOORS[door]
     if channel == rm.EMAIL_CHANNEL:
-        # The web survey is a one-time link to a page this service does not have yet: send nothing
-        # rather than a dead link, and say so on the case.
-        if not reminder:
-            add_event(session, case, "survey_not_sent", now, reason=WEB_NOT_YET)
-        return 0
+        return _email(session, intake, profile, case, address, now, decision.release_at, reminder=reminder)
     at = decision.release_at or now
     step = current.next if current and current.next else "outcome"
     messages = survey.opening(t, profile.name, case.reference, reminder=reminder, step=step)
@@ -105,6 +102,26 @@ def _send(session, intake, profile: Profile, case: CaseRow, now: datetime, *, re
         add_event(session, case, "survey_reminded", now)
     else:
         add_event(session, case, "survey_sent", now, door=door)
+    return 1
+
+
+def token_key(token: str) -> str:
+    """What is kept of a web survey's one-time link: a hash of its token, as the emailed message's once_key."""
+    return "survey:" + hashlib.sha256(token.encode()).hexdigest()
+
+
+def _email(session, intake, profile: Profile, case: CaseRow, address: str, now: datetime,  # type: ignore[no-untyped-def]
+           release_at: datetime | None, *, reminder: bool) -> int:  # fmt: skip
+    """A web reporter's survey: an email with a one-time link to /survey/<token> (channels/survey_page.py)."""
+    token = secrets.token_urlsafe(24)
+    t = translator(case.language)
+    link = f"{intake.public_url.rstrip('/')}/survey/{token}"
+    text = t(survey.EMAIL_BODY, reference=case.reference, org=profile.name, link=link)
+    payload = {"messages": [{"text": text, "kind": "notice", "language": case.language}], "org_name": profile.name,
+               "language": case.language}  # fmt: skip
+    outbox.enqueue(session, org=case.org, channel=rm.EMAIL_CHANNEL, purpose="survey", recipient=address, payload=payload,
+                   at=release_at or now, case_id=case.id, once_key=token_key(token))  # fmt: skip
+    add_event(session, case, "survey_reminded" if reminder else "survey_sent", now, **({} if reminder else {"door": "web"}))
     return 1
 
 

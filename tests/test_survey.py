@@ -3,6 +3,7 @@ answered with numbers, words or buttons; STOP or "no" ends it; anything else goe
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -233,3 +234,71 @@ def test_on_telegram_the_survey_shows_buttons_and_a_press_answers_it(store, tmp_
     finally:
         fake.stop()
         RUNNER.forget_bots()
+
+
+# ---- a web reporter: an email with a one-time link -------------------------------------------------------
+@pytest.fixture
+def web_app(tmp_path, database_url):  # type: ignore[no-untyped-def]
+    from flask_app import create_app
+    from tests.harness import TEST_DATA_KEYS, TEST_SECRET
+
+    app = create_app({"INTAKE_DATABASE_URL": database_url, "INTAKE_INSTANCE_PATH": str(tmp_path), "INTAKE_SECRET_KEY": TEST_SECRET,
+                      "INTAKE_DATA_KEYS": TEST_DATA_KEYS, "INTAKE_PUBLIC_URL": "https://report.example.org"})  # fmt: skip
+    yield app
+    app.extensions["intake"].store.dispose()
+
+
+def closed_web_case(app, profiles, language: str = "en") -> str:  # type: ignore[no-untyped-def]
+    from intake.cases import open_case
+
+    intake = app.extensions["intake"]
+    with intake.store.transaction() as db:
+        case = open_case(db, reference=f"MK-WEB{language.upper()[:2]}1", profile=profiles["mkcc"], channel="web",
+                         language=language, at=CLOSED - timedelta(days=10))  # fmt: skip
+        case.status, case.anonymous = "submitted", False
+        case.contact = {"name": "Amina", "channel": None, "address": None, "other": "email me at amina@example.org",
+                        "safety": [], "victim": None}  # fmt: skip
+        officer = StaffAccountRow(org="mkcc", email="olu@mkcc.example", name="Olu", role="officer", password_hash="x",
+                                  created_at=CLOSED, password_changed_at=CLOSED)  # fmt: skip
+        db.add(officer)
+        db.flush()
+        casework.close(db, case, casework.Actor(officer, CLOSED), profiles["mkcc"], "resolved", "Sorted")
+        return case.reference
+
+
+def emailed_link(app) -> str:  # type: ignore[no-untyped-def]
+    [row] = surveys_queued(app.extensions["intake"])
+    assert row.channel == "reporter_email" and row.recipient == "amina@example.org"
+    return re.search(r"https://report\.example\.org(/survey/[\w-]+)", row.payload["messages"][0]["text"]).group(1)
+
+
+def test_a_web_reporter_is_emailed_a_link_that_takes_their_answers_once(web_app, profiles):
+    reference = closed_web_case(web_app, profiles)
+    intake = web_app.extensions["intake"]
+    assert surveys.send_due(intake, DUE) == 1
+    path = emailed_link(web_app)
+    client = web_app.test_client()
+    page = client.get(path)
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and "How satisfied are you with the outcome of your case?" in html
+    assert reference not in html and "hate" not in html.split("<title>")[1].split("</title>")[0].lower()
+    check = re.search(r'name="check" value="([0-9a-f]+)"', html).group(1)
+    assert client.post(path, data={"check": "forged", "outcome": "very_satisfied"}).status_code == 400
+    done = client.post(path, data={"check": check, "outcome": "fairly_satisfied", "comment": "Kind and quick"})
+    assert "Thank you. We have your answers." in done.get_data(as_text=True)
+    assert "already been used" in client.get(path).get_data(as_text=True)
+    with intake.store.transaction() as db:
+        case = db.scalar(select(CaseRow))
+        kinds = [(e.kind, e.data) for e in case.events if e.kind.startswith("survey_")]
+    assert kinds[1:] == [("survey_answer", {"question": "outcome", "answer": "fairly_satisfied"}),
+                         ("survey_comment", {"text": "Kind and quick"}), ("survey_ended", {"reason": "done"})]  # fmt: skip
+    assert client.get("/survey/not-a-real-token").status_code == 404
+    with intake.store.transaction() as db:
+        assert not any(path.rsplit("/", 1)[1] in str(r.once_key) for r in db.scalars(select(OutboxRow)))  # only a hash
+
+
+def test_the_survey_page_is_in_the_reporters_language_right_to_left_for_arabic(web_app, profiles):
+    closed_web_case(web_app, profiles, language="ar")
+    surveys.send_due(web_app.extensions["intake"], DUE)
+    html = web_app.test_client().get(emailed_link(web_app)).get_data(as_text=True)
+    assert 'dir="rtl"' in html and translator("ar")(survey.PROMPTS["handling"]) in html
