@@ -6,6 +6,7 @@ Every file is kept encrypted under the data keys; `intake.store.crypto.read_file
 from __future__ import annotations
 
 import hashlib
+import io
 import secrets
 from pathlib import Path
 
@@ -28,6 +29,41 @@ def sniff(head: bytes) -> str | None:
     if head.startswith(b"%PDF-"):
         return "application/pdf"
     return None
+
+
+IMAGES = ("image/jpeg", "image/png", "image/gif", "image/webp")
+
+
+def cleaned(content_type: str, data: bytes) -> bytes | None:
+    """The file as it may be kept: an image decoded and saved again with no metadata, anything else as it came.
+
+    A photo's EXIF can hold where it was taken (often the reporter's home), the phone and its
+    owner's name; only the pixels survive. None when an image does not decode: it is refused,
+    since the original is never stored.
+    """
+    if content_type not in IMAGES:
+        return data
+    from PIL import Image, ImageOps
+
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            image.load()
+            frames = getattr(image, "n_frames", 1)
+            fmt = image.format
+            if frames > 1 and fmt in ("GIF", "WEBP"):
+                out = io.BytesIO()
+                image.save(out, format=fmt, save_all=True)  # an animation keeps its frames, not its metadata
+                return out.getvalue()
+            upright = ImageOps.exif_transpose(image)  # turned as the phone meant it, before the orientation tag goes
+            pixels = upright.copy()
+            pixels.info = {}  # EXIF, XMP, ICC, text chunks: none is written again
+            if fmt == "JPEG" and pixels.mode not in ("RGB", "L", "CMYK"):
+                pixels = pixels.convert("RGB")
+            out = io.BytesIO()
+            pixels.save(out, format=fmt or "PNG", **({"quality": 92} if fmt == "JPEG" else {}))
+            return out.getvalue()
+    except Exception:
+        return None
 
 
 def extension(content_type: str) -> str:

@@ -13,7 +13,7 @@ from intake.digest import send_morning_digests
 from intake.i18n import translator
 from intake.messages import OutboundMessage
 from intake.pipeline import Intake, notify_team, open_for
-from intake.store.models import CaseRow, ConversationRow, InboundReceipt
+from intake.store.models import CaseRow, ConversationRow, InboundReceipt, OutboxRow
 
 # Nothing a reporter says is lost: a first message this long becomes a case even if
 # the reporter never reached the description question.
@@ -115,20 +115,78 @@ def _send_victims_code_later(
     )
 
 
-def forget_old_replies(intake: Intake, now: datetime) -> None:
+def forget_old_replies(intake: Intake, now: datetime) -> int:
     """Drop stored replies to old inbound messages: they echo what the reporter said."""
     with intake.store.transaction() as session:
         # conversation_id doubles as "not yet forgotten", so each receipt is rewritten once.
-        session.execute(
+        done = session.execute(
             update(InboundReceipt)
             .where(InboundReceipt.received_at < now - RECEIPT_REPLIES_KEPT, InboundReceipt.conversation_id.is_not(None))
             .values(replies=[], conversation_id=None)
         )
+        return done.rowcount or 0  # type: ignore[attr-defined]
+
+
+FINAL = ("sent", "delivered", "failed", "cancelled")
+CLEARED_SENDER = "cleared:"
+
+
+def forget_finished_messages(intake: Intake, now: datetime) -> int:
+    """Empty the payload of every message whose delivery is final, once the retry window has passed."""
+    with intake.store.transaction() as session:
+        rows = session.scalars(
+            select(OutboxRow)
+            .where(OutboxRow.status.in_(FINAL), OutboxRow.cleared_at.is_(None),
+                   OutboxRow.created_at < now - RECEIPT_REPLIES_KEPT)
+            .limit(500)
+        ).all()  # fmt: skip
+        for row in rows:
+            row.payload, row.recipient, row.cleared_at = {}, None, now
+        return len(rows)
+
+
+def forget_uncontactable_senders(intake: Intake, now: datetime) -> int:
+    """Clear the sender key of an ended chat whose reporter did not agree to be contacted on it.
+
+    Two days after the chat ends (providers' retries are over by then), nothing links the case
+    to the number or account it came from: this is what the identity question promises. Only a
+    reporter who asked to be contacted here keeps theirs, so a reply or a survey finds their case.
+    The opt-out table keeps its own hash, linked to no case.
+    """
+    cleared = 0
+    with intake.store.transaction() as session:
+        rows = session.scalars(
+            select(ConversationRow)
+            .where(ConversationRow.status == "ended", ConversationRow.ended_at < now - RECEIPT_REPLIES_KEPT,
+                   ~ConversationRow.sender_key.startswith(CLEARED_SENDER))
+            .limit(500)
+        ).all()  # fmt: skip
+        for row in rows:
+            contact = (row.case.contact or {}) if row.case is not None else {}
+            if contact.get("channel") == row.channel and contact.get("address"):
+                continue  # they asked to be contacted here
+            row.sender_key, row.reply_address = f"{CLEARED_SENDER}{row.id}", None
+            cleared += 1
+    return cleared
+
+
+def checkpoint(intake: Intake) -> None:
+    """On SQLite, fold the write-ahead log into the database so cleared values leave the -wal file too."""
+    if intake.store.engine.dialect.name == "sqlite":
+        # Outside any transaction (a checkpoint cannot run inside one); a busy reader only delays it.
+        raw = intake.store.engine.raw_connection()
+        try:
+            raw.cursor().execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            raw.close()
 
 
 def run_due(intake: Intake, now: datetime) -> int:
     expired = expire_idle_conversations(intake, now)
-    forget_old_replies(intake, now)
+    cleared = forget_old_replies(intake, now)
+    cleared += forget_uncontactable_senders(intake, now) + forget_finished_messages(intake, now)
+    if cleared:
+        checkpoint(intake)
     send_morning_digests(intake, now)
     surveys.send_due(intake, now)
     return expired

@@ -16,6 +16,7 @@ from intake.messages import utcnow
 from intake.settings import Settings
 from intake.store.crypto import read_file
 from intake.store.models import AttachmentRow, CaseEventRow, CaseRow, ConversationRow, InboundReceipt, OptOutRow, OutboxRow
+from tests import images
 from tests.sms_support import (
     MKCC_NUMBER,
     PUBLIC_URL,
@@ -32,7 +33,7 @@ from tests.sms_support import (
     status_form,
 )
 
-JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + bytes(200)
+JPEG = images.JPEG
 ANONYMOUS_ENGLISH = {"danger_now": "no", "role": "victim", "identity": "anonymous", "scope": "yes",
                      "description": "They shouted abuse at me and wrote on my door", "confirm_suggested": "no",
                      "when": "last night", "where": "Saxon Gate, MK9 3EJ", "motivation": ["race"],

@@ -28,13 +28,14 @@ from intake.runtime import work
 from intake.settings import Settings
 from intake.store.crypto import read_file
 from intake.store.models import AttachmentRow, CaseRow, ConversationRow, InboundReceipt, OutboxRow
+from tests import images
 from tests.harness import ANONYMOUS_VICTIM, TEST_DATA_KEYS
 from tests.telegram_fake import FakeTelegram
 
 TOKEN = "123456:TEST-token"
 SECRET = "webhook-secret-for-tests"
 DATA = Path(__file__).parent / "data" / "telegram"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+PNG = images.PNG
 HEADERS = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
 
 

@@ -14,12 +14,13 @@ from intake.store import migrate
 from intake.store.crypto import read_file
 from intake.store.db import Store
 from intake.store.models import AttachmentRow, CaseRow, ConversationRow
+from tests import images
 from tests.harness import TEST_DATA_KEYS
 from tests.web_client import ANONYMOUS_VICTIM, WebReporter
 
 SECRET = "web-test-secret-" + "x" * 32
 CALL_999 = 'call <a class="govuk-link" href="tel:999">999</a>'
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+PNG = images.PNG
 PDF = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n"
 
 

@@ -50,6 +50,10 @@ def _fetch(account: TwilioAccount, item: Media, uploads_dir: Path, keys: DataKey
     if kind is None:
         log.warning("sms media %d: not an image or PDF by its content, refused", index)
         return "wrong_kind"
+    data = uploads.cleaned(kind, data)
+    if data is None:
+        log.warning("sms media %d: an image that does not decode, refused", index)
+        return "wrong_kind"
     path = uploads.write(uploads_dir / "sms", kind, data, keys, name_seed=item.url)
     _delete_at_twilio(account, item.url, index)
     return Attachment(

@@ -20,6 +20,9 @@ def keep(uploads_dir: Path, keys: DataKeys, data: bytes, original_name: str | No
     content_type = uploads.sniff(data[:16])
     if content_type is None:
         return "wrong_kind"
+    data = uploads.cleaned(content_type, data)
+    if data is None:
+        return "wrong_kind"
     path = uploads.write(uploads_dir / "telegram", content_type, data, keys, name_seed=name_seed)
     name = Path(original_name).name[:200] if original_name else f"telegram.{uploads.extension(content_type)}"
     return Attachment(filename=name, content_type=content_type, size=len(data), stored_path=str(path))

@@ -31,11 +31,16 @@ def check(filename: str, data: bytes) -> str | Rejected:
     # A name claiming another kind (a PDF called photo.jpg) misleads whoever opens it later.
     if suffix and suffix not in uploads.KINDS[kind][1]:
         return Rejected("name")
+    if uploads.cleaned(kind, data) is None:
+        return Rejected("type")  # an image whose pixels cannot be read cannot be kept without its metadata
     return kind
 
 
 def store(directory: Path, filename: str, kind: str, data: bytes, keys: DataKeys) -> Attachment:
-    """Write the file encrypted under a random name no URL leads to, readable by this service's user only."""
+    """Write the file encrypted under a random name no URL leads to, readable by this service's user only.
+
+    `data` has been through `check`, which refuses an image that does not decode."""
+    data = uploads.cleaned(kind, data) or b""
     path = uploads.write(directory, kind, data, keys)
     # Keep only the name's last part: a browser may send a whole client path.
     shown = PurePath(filename.replace("\\", "/")).name[:200] or f"evidence.{uploads.extension(kind)}"

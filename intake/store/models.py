@@ -271,6 +271,8 @@ class OutboxRow(Base):
     possible_duplicate: Mapped[bool] = mapped_column(default=False, server_default=false())
     # Set on a message that must be queued once however many workers decide it is due (outbox.enqueue_once).
     once_key: Mapped[str | None] = mapped_column(String(160))
+    # When the payload was emptied: its delivery was final and the retry window had passed.
+    cleared_at: Mapped[datetime | None]
 
     __table_args__ = (
         Index("ix_outbox_due", "status", "next_attempt_at"),

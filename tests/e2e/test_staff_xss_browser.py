@@ -41,6 +41,7 @@ from intake.privacy import sender_key
 from intake.store import migrate
 from intake.store.db import Store
 from intake.store.models import CaseRow, ConversationRow, OutboxRow
+from tests import images
 from tests.e2e.browser import chrome, navigating, open_alert, page_state, require_browser, serve
 from tests.fake_twilio import FakeTwilio
 from tests.harness import asked, typed, wanted
@@ -67,7 +68,7 @@ WHAT_HAPPENED = "Two men shouted abuse at me by the bins and wrote this on my do
 # No double quote: the test client would put it bare in the multipart header, where a browser sends %22.
 WEB_FILE = "<img src=x onerror=alert(1)>.png"
 TELEGRAM_FILE = '"><svg onload=window.__xss=1>.png'
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+PNG = images.PNG
 SECRET = "staff-xss-secret-" + "s" * 40
 TOKEN = "123456:XSS-test-token"
 WEBHOOK_SECRET = "xss-webhook-secret"

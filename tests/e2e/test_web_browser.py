@@ -19,6 +19,7 @@ from intake.i18n import available_languages
 from intake.store import migrate
 from intake.store.db import Store
 from intake.store.models import AttachmentRow, CaseRow, ConversationRow
+from tests import images
 from tests.e2e.browser import (
     axe_violations,
     chrome,
@@ -33,7 +34,7 @@ from tests.harness import TEST_DATA_KEYS
 from tests.web_client import WebReporter
 
 pytestmark = pytest.mark.browser
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+PNG = images.PNG
 
 # One answer per question, by option id or text: a named third party reaches every question in the flow.
 EVERY_QUESTION = {
