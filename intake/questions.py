@@ -67,7 +67,25 @@ def parse_choice(text: str, options: Sequence[Option], synonyms: Mapping[str, fr
         if folded in (fold(option.label), fold(option.id)) or folded in synonyms.get(option.id, ()):
             return Parsed(option.id)
     starts = [o for o in options if len(folded) >= 3 and fold(o.label).startswith(folded)]
-    return Parsed(starts[0].id) if len(starts) == 1 else Unclear()
+    if len(starts) == 1:
+        return Parsed(starts[0].id)
+    return _leading(folded, options, synonyms)
+
+
+# After "no" or "yes", words that make it a hedge, not an answer: "no idea", "not sure".
+HEDGES = frozenset({"idea", "clue", "sure", "se", "sé"})
+
+
+def _leading(folded: str, options: Sequence[Option], synonyms: Mapping[str, frozenset[str]]) -> Parsed | Unclear:
+    """An answer said first, then explained: "yes i rent from the council", "2 i think", "tak, to prawda"."""
+    tokens = [t for t in re.split(r"[\s,.;:!?]+", folded) if t]
+    if len(tokens) < 2 or tokens[1] in HEDGES:
+        return Unclear()
+    number = _number(tokens[0])
+    if number is not None:
+        return Parsed(options[number - 1].id) if 1 <= number <= len(options) else Unclear()
+    said = [o.id for o in options if tokens[0] in synonyms.get(o.id, ()) or tokens[0] == fold(o.label)]
+    return Parsed(said[0]) if len(said) == 1 else Unclear()
 
 
 def parse_multi(text: str, options: Sequence[Option]) -> Parsed | Unclear:
@@ -78,9 +96,13 @@ def parse_multi(text: str, options: Sequence[Option]) -> Parsed | Unclear:
     tokens = re.split(r"[\s,;&+/]+|\band\b", folded)
     numbers = [_number(t) for t in tokens if t]
     if numbers and all(n is not None for n in numbers):
-        if not all(1 <= n <= len(options) for n in numbers):  # type: ignore[operator]
+        valid = [n for n in numbers if 1 <= n <= len(options)]  # type: ignore[operator]
+        if not valid:
             return Unclear()
-        return _picked([options[n - 1].id for n in numbers], options)  # type: ignore[operator]
+        picked = _picked([options[n - 1].id for n in valid], options)  # type: ignore[index]
+        ignored = [str(n) for n in numbers if n not in valid]
+        # The valid choices are kept, and the reply says which numbers were not on the list.
+        return Parsed(picked.value, {"ignored": ignored}) if ignored else picked
     single = parse_choice(text, options, {})
     return single if isinstance(single, Unclear) else _picked([single.value], options)  # type: ignore[list-item]
 

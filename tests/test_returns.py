@@ -390,3 +390,15 @@ def test_the_console_csv_is_for_team_leaders_hides_small_counts_and_is_in_the_au
     with app.extensions["intake"].store.transaction() as db:
         assert "exported" in [a.action for a in db.scalars(select(AuditRow))]
     app.extensions["intake"].store.dispose()
+
+
+def test_a_report_taken_by_phone_counts_from_when_it_was_received_and_an_officer_giving_the_code_counts(profiles):
+    mkcc = only(profiles["mkcc"], "responded_in_time", "victims_code_told")
+    received = london(2026, 11, 6, 16, 30)  # a Friday afternoon call, entered on Monday
+    due = sla.first_contact_due(received, deadline_rule(profiles["mkcc"]))
+    assert due == london(2026, 11, 9, 16, 30)
+    taken = case("P1", received, due=due, channel="staff", contacts=(london(2026, 11, 9, 10),), victims_code="told")
+    late = case("P2", received, due=due, channel="staff", contacts=(london(2026, 11, 10, 9),), victims_code=None)
+    figures = by_id(returns.compute(mkcc, [taken, late], Q3))
+    assert (figures["responded_in_time"].numerator, figures["responded_in_time"].denominator) == (1, 2)
+    assert (figures["victims_code_told"].numerator, figures["victims_code_told"].denominator) == (1, 2)

@@ -89,3 +89,29 @@ def test_on_the_web_a_typed_name_gives_the_name_and_asks_for_contact_details(mkc
     chat = at_identity(mkcc, channel="web")
     chat.send("Amara Okafor")
     assert chat.conversation.value("identity") == "named_here" and chat.conversation.value("name") == "Amara Okafor"
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [("no, not right now", "no"), ("yes i rent from the council", "yes"), ("No he isnt here now", "no")],
+)
+def test_yes_or_no_said_first_then_explained_is_the_answer(mkcc, typed, expected):
+    chat = EngineChat(mkcc)
+    chat.send("hi")
+    chat.send(typed)
+    assert chat.conversation.value("danger_now") == expected
+
+
+def test_no_idea_is_not_read_as_no(mkcc):
+    chat = EngineChat(mkcc)
+    chat.send("hi")
+    chat.send("no idea")
+    assert "danger_now" not in chat.conversation.answers
+
+
+def test_numbers_not_on_the_list_are_left_out_and_the_valid_ones_kept_and_the_reply_says_so(mkcc):
+    chat = EngineChat(mkcc)
+    chat.report(ANONYMOUS_VICTIM, until="risk_impact")
+    replies = chat.send("1 3 9 12")
+    assert replies[0].text.startswith("Not on the list, so left out: 9, 12.")
+    assert len(chat.conversation.value("risk_impact")) == 2

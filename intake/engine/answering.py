@@ -118,6 +118,8 @@ class Answering:
         else:
             opened = self.rules.record(question, parsed, self.raw(answer))
             self.rules.fill_known(question, self.turn.understood.analysis)
+            if self.turn.understood.ignored:
+                self.turn.say("numbers_ignored", numbers=", ".join(self.turn.understood.ignored))
         if opened:
             self.turn.opened()
         self.after(question)

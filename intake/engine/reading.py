@@ -35,6 +35,7 @@ class Understood:
     command: Command | None = None
     answer: Answer | Toggle | Unread | None = None
     text: str = ""  # the words as typed, for a first message or one sent after the report
+    ignored: tuple[str, ...] = ()  # numbers typed that are not on the list: left out, and the reply says so
 
 
 def read(conversation: Conversation, inbound: InboundMessage, analysis: Analysis, ctx: EngineContext) -> Understood:
@@ -54,7 +55,8 @@ def read(conversation: Conversation, inbound: InboundMessage, analysis: Analysis
         return Understood(analysis, answer=Unread(question.id, text), text=text)
     if question.kind in ("choice", "yesno", "multi"):
         chosen = parsed.value if isinstance(parsed.value, list) else [parsed.value]
-        return Understood(analysis, answer=Answer(question.id, options=tuple(chosen)), text=text)  # type: ignore[arg-type]
+        ignored = tuple(parsed.extra.get("ignored", ()))
+        return Understood(analysis, answer=Answer(question.id, options=tuple(chosen)), text=text, ignored=ignored)  # type: ignore[arg-type]
     return Understood(analysis, answer=Answer(question.id, text=text), text=text)
 
 

@@ -32,6 +32,7 @@ MESSAGE_PLACEHOLDERS: dict[str, frozenset[str]] = {
     "suggestion_confirm": frozenset({"suggested"}),
     "submitted": frozenset({"reference"}),
     "further_information": frozenset({"reference"}),
+    "numbers_ignored": frozenset({"numbers"}),
     "status_case": frozenset({"reference", "status"}),
     "file_too_many": frozenset({"limit"}),
     "file_too_big": frozenset({"size"}),
