@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from intake.flow import load_flow, load_vocabulary
 from intake.i18n import mark, native_name, translator
 from intake.orgs.schema import Profile
+from intake.reporting import CHANNEL_WORDS, words
 from intake.risk import load_matrix
 from intake.store.models import CaseRow
 from intake.survey import SCALE_WORDS
@@ -20,13 +21,6 @@ RISK_WORDS = {"high": mark("High risk"), "medium": mark("Medium risk"), "standar
 WORK_WORDS = {"new": mark("New"), "open": mark("Open"), "closed": mark("Closed")}
 # The reporter's side, where it is not simply "received".
 REPORTER_WORDS = {"in_progress": mark("Still being written"), "incomplete": mark("Not finished")}
-CHANNEL_WORDS = {
-    "sms": mark("SMS"),
-    "telegram": mark("Telegram"),
-    "web": mark("Web form"),
-    "console": mark("Console"),
-    "staff": mark("Taken by staff"),
-}
 METHOD_WORDS = {
     "phone": mark("Phone call"),
     "in_person": mark("In person"),
@@ -139,11 +133,11 @@ def contact_methods() -> dict[str, str]:
 
 def labels(profile: Profile) -> dict[str, dict[str, str]]:
     """Every id the console shows, in words."""
-    t, vocabulary = translator("en"), load_vocabulary()
+    t, vocabulary, named = translator("en"), load_vocabulary(), words(profile)
     return {
-        "strands": {s: t(vocabulary.strands[s]) for s in profile.strands},
-        "incident_types": {i: t(vocabulary.incident_types[i]) for i in profile.incident_types},
-        "action_kinds": {k.id: t(vocabulary.action_kinds[k.id]) for k in profile.action_kinds},
+        "strands": named["strands"],
+        "incident_types": named["incident_types"],
+        "action_kinds": named["action_kinds"],
         "outcomes": {o: t(vocabulary.outcomes[o]) for o in profile.outcomes},
         "exceptions": {e.id: t(vocabulary.disclosure_exceptions[e.id]) for e in profile.disclosure_exceptions},
         "recipients": {r.id: r.name for r in profile.referral_recipients},

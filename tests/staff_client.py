@@ -154,3 +154,17 @@ def take_report(officer: Officer, answers: dict[str, Any], *, how: str = "phone"
         officer.post("/staff/reports/new/questions", {**data, "form_id": form_id})
         assert officer.status == 200, officer.text()[:2000]
     raise AssertionError("the questions never reached check the answers")
+
+
+def account_row(session, *, email: str = "olu@mkcc.example", name: str = "Olu", role: str = "officer",  # type: ignore[no-untyped-def]
+                org: str = "mkcc", at=None):  # fmt: skip
+    """A staff account written straight to the database, for tests that act as an officer through intake.casework."""
+    from datetime import UTC, datetime
+
+    from intake.store.models import StaffAccountRow
+
+    at = at or datetime.now(UTC)
+    row = StaffAccountRow(org=org, email=email, name=name, role=role, password_hash="x", created_at=at, password_changed_at=at)
+    session.add(row)
+    session.flush()
+    return row

@@ -19,10 +19,10 @@ from intake.i18n import translator
 from intake.messages import Attachment
 from intake.runtime import core_senders
 from intake.settings import Settings
-from intake.store.models import AttachmentRow, CaseRow, ConversationRow, OutboxRow, StaffAccountRow
+from intake.store.models import AttachmentRow, CaseRow, ConversationRow, OutboxRow
 from tests.harness import NAMED_VICTIM, TEST_DATA_KEYS, PipelineChat
 from tests.sms_support import REPORTER, fake_twilio, inbound_form, post_signed, report_by_text, sms_config
-from tests.staff_client import Officer, add_account
+from tests.staff_client import Officer, account_row, add_account
 from tests.test_notify import Collector
 
 LATER = "They came back last night and shouted at my children again"
@@ -90,10 +90,7 @@ def test_a_second_reply_while_one_waits_emails_nobody_again(intake):
 def test_a_reply_on_an_owned_case_emails_its_officer_not_the_team(intake, profiles):
     chat = reported(intake)
     with intake.store.transaction() as session:
-        officer = StaffAccountRow(org="mkcc", email="olu@mkcc.example", name="Olu", role="officer", password_hash="x",
-                                  created_at=datetime.now(UTC), password_changed_at=datetime.now(UTC))  # fmt: skip
-        session.add(officer)
-        session.flush()
+        officer = account_row(session, email="olu@mkcc.example", name="Olu", role="officer")
         case = session.scalar(select(CaseRow))
         casework.assign(session, case, casework.Actor(officer, datetime.now(UTC)), officer)
     chat.send(LATER)
@@ -128,10 +125,7 @@ def test_a_risk_level_an_officer_lowered_is_not_put_back_by_a_harmless_reply(int
     chat = reported(intake, "en")
     chat.send(DANGER["en"])
     with intake.store.transaction() as session:
-        officer = StaffAccountRow(org="mkcc", email="lead@mkcc.example", name="Lead", role="team_leader", password_hash="x",
-                                  created_at=datetime.now(UTC), password_changed_at=datetime.now(UTC))  # fmt: skip
-        session.add(officer)
-        session.flush()
+        officer = account_row(session, email="lead@mkcc.example", name="Lead", role="team_leader")
         case = session.scalar(select(CaseRow))
         casework.review_risk(session, case, casework.Actor(officer, datetime.now(UTC)), "medium", "Police have arrested him")
     chat.send("thank you for calling me")
@@ -197,10 +191,7 @@ def test_new_report_in_words_starts_a_new_report_after_the_chat_timed_out(intake
 def test_after_the_case_is_closed_what_the_reporter_writes_starts_a_new_report(intake, profiles):
     chat = reported(intake)
     with intake.store.transaction() as session:
-        officer = StaffAccountRow(org="mkcc", email="olu@mkcc.example", name="Olu", role="officer", password_hash="x",
-                                  created_at=datetime.now(UTC), password_changed_at=datetime.now(UTC))  # fmt: skip
-        session.add(officer)
-        session.flush()
+        officer = account_row(session, email="olu@mkcc.example", name="Olu", role="officer")
         case = session.scalar(select(CaseRow))
         outcome = profiles["mkcc"].outcomes[0]
         casework.close(session, case, casework.Actor(officer, datetime.now(UTC)), profiles["mkcc"], outcome, "Resolved")

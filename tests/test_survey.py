@@ -302,3 +302,39 @@ def test_the_survey_page_is_in_the_reporters_language_right_to_left_for_arabic(w
     surveys.send_due(web_app.extensions["intake"], DUE)
     html = web_app.test_client().get(emailed_link(web_app)).get_data(as_text=True)
     assert 'dir="rtl"' in html and translator("ar")(survey.PROMPTS["handling"]) in html
+
+
+def test_end_to_end_by_sms_the_survey_goes_through_twilio_and_the_reply_comes_back_through_the_webhook(
+    tmp_path, database_url, profiles
+):
+    from flask_app import create_app
+    from intake.runtime import core_senders
+    from intake.settings import Settings
+    from tests.sms_support import REPORTER, fake_twilio, inbound_form, post_signed, report_by_text, sms_config
+
+    with fake_twilio() as serving:
+        env = sms_config(tmp_path, database_url, serving.fake.base)
+        app = create_app(env)
+        try:
+            client = app.test_client()
+            report_by_text(client, {**NAMED_VICTIM, "contact_safety": ["none"]})
+            intake = app.extensions["intake"]
+            with intake.store.transaction() as db:
+                officer = StaffAccountRow(org="mkcc", email="olu@mkcc.example", name="Olu", role="officer",
+                                          password_hash="x", created_at=CLOSED, password_changed_at=CLOSED)  # fmt: skip
+                db.add(officer)
+                db.flush()
+                case = db.scalar(select(CaseRow))
+                closed_at = datetime.now(UTC) - timedelta(days=14, minutes=1)
+                casework.close(db, case, casework.Actor(officer, closed_at), profiles["mkcc"], "resolved", "Sorted")
+            assert surveys.send_due(intake, datetime.now(UTC)) == 1
+            senders = {**core_senders(Settings.from_env(env)), **app.extensions["assembly"].senders(Settings.from_env(env))}
+            outbox.deliver_due(intake.store, senders, "w")
+            assert any("How satisfied are you with the outcome" in m.body and m.to == REPORTER for m in serving.fake.sent)
+            response = post_signed(client, "/sms/inbound", inbound_form("2", sender=REPORTER))
+            assert "How satisfied are you with the way we handled your case?" in response.get_data(as_text=True)
+            with intake.store.transaction() as db:
+                answers = [e.data for e in db.scalar(select(CaseRow)).events if e.kind == "survey_answer"]
+            assert answers == [{"question": "outcome", "answer": "fairly_satisfied"}]
+        finally:
+            app.extensions["intake"].store.dispose()
