@@ -28,6 +28,9 @@ LONGEST_MESSAGE = 5_000
 # what they wrote and move on (intake/engine/answering.py UNCLEAR_LIMIT). This is a promise to
 # reporters, so it is written here rather than imported: changing it should fail a test.
 TRIES_PER_QUESTION = 2
+# Words the 999 line reads as danger pause a question once: the pause, then one message saying how
+# they are, after which the question goes on as usual (intake/engine/turn.py). Also a promise.
+PAUSE_PER_QUESTION = 2
 
 
 # ---- what reporters send ------------------------------------------------------------------
@@ -180,8 +183,8 @@ REFERENCE = re.compile(r"\b(MK|WC)-[2-9A-HJKMNP-Z]{6}\b")
 
 def _most_messages_to_the_summary() -> int:
     # The opening message, the language menu a first message in Urdu script opens, then
-    # every question in the flow (even those no branch asks together) answered on the last try.
-    return 1 + TRIES_PER_QUESTION + TRIES_PER_QUESTION * len(load_flow().questions)
+    # every question in the flow (even those no branch asks together) paused once, then answered on the last try.
+    return 1 + TRIES_PER_QUESTION + (PAUSE_PER_QUESTION + TRIES_PER_QUESTION) * len(load_flow().questions)
 
 
 @settings(max_examples=60, deadline=None)
