@@ -16,6 +16,7 @@ from channels.pages import _exit
 from intake import survey
 from intake.cases import add_event
 from intake.i18n import mark, translator
+from intake.messages import utcnow
 from intake.returns import SURVEY_QUESTIONS, SURVEY_SCALE
 from intake.store.models import CaseRow, OutboxRow
 from intake.surveys import since_closure, token_key
@@ -55,14 +56,14 @@ def answer(token: str):  # type: ignore[no-untyped-def]
     context = {"t": t, "profile": profile, "exit": _exit(profile), "title": t(TITLE)}
     if current.sent_at is None or current.ended == "done" or current.next is None:
         return render_template("survey.html", message=t(USED), **context)
-    if not current.open_at(intake_now(), profile.survey.reminder_days):
+    if not current.open_at(utcnow(), profile.survey.reminder_days):
         return render_template("survey.html", message=t(GONE), **context), 410
     if request.method == "POST":
         if not hmac.compare_digest(request.form.get("check", ""), _csrf(token)):
             abort(400, description="the form's check does not match its link")
         with intake.store.transaction() as session:
             row = session.get(CaseRow, case.id)
-            at = intake_now()
+            at = utcnow()
             for question in SURVEY_QUESTIONS:
                 value = request.form.get(question, "")
                 if value in SURVEY_SCALE:
@@ -74,9 +75,3 @@ def answer(token: str):  # type: ignore[no-untyped-def]
     questions = [survey.question(step, t) for step in SURVEY_QUESTIONS]
     return render_template("survey.html", questions=questions, comment=survey.question("comment", t), pick=t(PICK),
                            check=_csrf(token), **context)  # fmt: skip
-
-
-def intake_now():  # type: ignore[no-untyped-def]
-    from intake.messages import utcnow
-
-    return utcnow()

@@ -26,7 +26,6 @@ REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 REFERENCE_LENGTH = 6
 # A case's answers are worked on while it is open, whatever became of the conversation.
 SYNCED_STATUSES = ("in_progress", "submitted", "incomplete")
-RISK_ORDER = risk.LEVELS
 
 
 def reporter_left(events: Any) -> bool:
@@ -181,7 +180,7 @@ def sync(
     assessment = risk.assess(answers, conversation.danger_evidence)
     raised_to_high = assessment.level == "high" and case.risk_level != "high"
     case.risk_score, case.risk_reasons = assessment.score, list(assessment.reasons)
-    higher = RISK_ORDER.index(assessment.level) > RISK_ORDER.index(case.risk_level)
+    higher = risk.LEVELS.index(assessment.level) > risk.LEVELS.index(case.risk_level)
     if not after_report or (danger_now and higher):
         case.risk_level = assessment.level
     return raised_to_high and case.risk_level == "high"

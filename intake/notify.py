@@ -139,10 +139,6 @@ class CaseNotice:
     case_url: str | None = None
     kind: str = "opened"  # one of NOTICE_KINDS
 
-    @property
-    def escalated(self) -> bool:
-        return self.kind == "escalated"
-
     @classmethod
     def from_payload(cls, payload: Mapping[str, Any]) -> CaseNotice:
         """The notice a `team_notice` outbox payload describes (see pipeline.notify_team)."""

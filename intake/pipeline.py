@@ -27,6 +27,7 @@ from intake.answers import Answers
 from intake.conversation import RESUME, Conversation
 from intake.engine import EngineContext, Step, Understood, advance, current_question, read
 from intake.engine.reading import answer_words, keyword
+from intake.engine.wording import Wording
 from intake.evidence import MAX_FILES_PER_REPORT
 from intake.i18n import translator
 from intake.message_outcomes import settle_messages
@@ -122,10 +123,15 @@ def _turn(
     stored = dedupe(session, inbound)
     if stored is not None:
         return stored, False, "duplicate"
-    answered = _survey_turn(session, intake, inbound, reply_by_outbox)
-    if answered is not None:
-        return (*answered, "handled")
-    loaded = load(session, intake, inbound)
+    # On PostgreSQL, lock the row so two messages from one reporter take turns;
+    # SQLite's BEGIN IMMEDIATE already serialises writers.
+    live = _live_conversation(session, inbound.org, inbound.channel, inbound.sender_key, lock=True)
+    if live is None or _on_a_closed_case(live):
+        # Only then can a survey be waiting: a report under way, or an open case, has the message.
+        answered = _survey_turn(session, intake, inbound, reply_by_outbox)
+        if answered is not None:
+            return (*answered, "handled")
+    loaded = load(session, intake, inbound, live)
     inbound = within_file_limit(session, loaded, inbound)
     understood = understand(loaded, inbound)
     find_stopped(session, intake, loaded, inbound, understood)
@@ -178,9 +184,6 @@ def _survey_turn(
     wrote STOP, EXIT or NEW (which end the survey too), or words that signal danger, which
     get the 999 advice and a report of their own.
     """
-    live = _live_conversation(session, inbound.org, inbound.channel, inbound.sender_key)
-    if live is not None and not (live.status == "submitted" and live.case is not None and live.case.work_status == "closed"):
-        return None  # a report under way, or an open case: the conversation has it
     found = surveys.waiting(session, intake.profiles, inbound)
     if found is None or optouts.opted_out(session, inbound.channel, inbound.sender_key):
         return None
@@ -211,10 +214,8 @@ def _survey_turn(
         if case.reply_waiting_since == at:
             notify_team(session, intake, case, at, kind="reply")
             queued = True
-        new = t.keyword("NEW")
-        replies = [OutboundMessage(t("Thank you. We have added this to your report %(reference)s. To make a new report, reply %(new)s.",
-                                     reference=case.reference, new=new), language=case.language),
-                   survey.asked(current.next or "outcome", t)]  # fmt: skip
+        wording = Wording(Conversation(org=case.org, channel=inbound.channel, language=case.language), ctx)
+        replies = [wording.notice("further_information", reference=case.reference), survey.asked(current.next or "outcome", t)]
     else:
         replies = [survey.asked(current.next or "outcome", t)]
     for attachment in inbound.attachments:
@@ -222,7 +223,6 @@ def _survey_turn(
                                   content_type=attachment.content_type, size=attachment.size,
                                   stored_path=attachment.stored_path, received_at=at))  # fmt: skip
     row.updated_at = at
-    session.flush()
     if reply_by_outbox and inbound.reply_address:
         queued = outbox.queue_replies(session, org=case.org, channel=inbound.channel, recipient=inbound.reply_address,
                                       conversation_id=row.id, case_id=case.id, replies=replies, at=at,
@@ -255,12 +255,15 @@ def context_for(intake: Intake, org: str, channel: str, case: CaseRow | None, at
     )
 
 
-def load(session: Session, intake: Intake, inbound: InboundMessage) -> Loaded:
-    # On PostgreSQL, lock the row so two messages from one reporter take turns;
-    # SQLite's BEGIN IMMEDIATE already serialises writers.
-    row = _live_conversation(session, inbound.org, inbound.channel, inbound.sender_key, lock=True)
+def _on_a_closed_case(row: ConversationRow) -> bool:
+    """A chat still open after its report was sent, whose case an officer has since closed."""
+    return row.status == "submitted" and row.case is not None and row.case.work_status == "closed"
+
+
+def load(session: Session, intake: Intake, inbound: InboundMessage, row: ConversationRow | None) -> Loaded:
+    """What the turn starts from; `row` is the sender's live conversation, locked, or None."""
     profile = intake.profiles[inbound.org]
-    if row is not None and row.case is not None and row.case.work_status == "closed" and row.status == "submitted":
+    if row is not None and _on_a_closed_case(row):
         _end(session, row, "case_closed", inbound.received_at)
         row = None
     case = row.case if row is not None else None

@@ -17,7 +17,7 @@ from sqlalchemy.orm import selectinload
 
 from intake import returns
 from intake.flow import load_vocabulary
-from intake.i18n import mark, native_name, translator
+from intake.i18n import available_languages, mark, native_name, translator
 from intake.orgs.schema import Profile
 from intake.returns import Figure, Period
 from intake.store.db import Store
@@ -136,8 +136,6 @@ def words(profile: Profile) -> dict[str, dict[str, str]]:
 
 
 def _languages() -> dict[str, str]:
-    from intake.i18n import available_languages
-
     return {code: native_name(code) for code in available_languages()}
 
 

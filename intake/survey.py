@@ -4,7 +4,7 @@ Pure. Two questions on a 5-point scale (the outcome; the way the case was handle
 optional comment, in the case's language. Where a survey stands is read from its events,
 never kept apart from them:
 
-    survey_sent     {door, token?}            it was sent; a web survey carries its one-time token
+    survey_sent     {door}                    it was sent (a web survey's one-time link is kept as a hash, elsewhere)
     survey_reminded {}                        the one reminder went
     survey_answer   {question, answer}        outcome or handling, on intake.returns.SURVEY_SCALE
     survey_comment  {text}                    the optional comment (or skipped: text "")
@@ -19,7 +19,7 @@ from typing import Any
 
 from intake.i18n import Translator, mark
 from intake.messages import Option, OutboundMessage, Question
-from intake.questions import Parsed, Reading, kind
+from intake.questions import Parsed, Reading, fold, kind
 from intake.returns import SURVEY_QUESTIONS, SURVEY_SCALE
 
 QUESTION_IDS = {"outcome": "survey_outcome", "handling": "survey_handling", "comment": "survey_comment"}
@@ -51,15 +51,12 @@ EMAIL_BODY = mark(
     "Your case %(reference)s with %(org)s is now closed. Please tell us how we did: it is 3 short questions, "
     "and the link works once.\n\n%(link)s\n\nIf you would rather not, you do not need to do anything."
 )
-# "No" at a survey question: they would rather not answer, which ends it at once.
-DECLINE = "no"
 
 
 @dataclass(frozen=True)
 class State:
     sent_at: datetime | None
     door: str | None
-    token: str | None
     reminded: bool
     answered: dict[str, str]
     ended: str | None
@@ -80,11 +77,11 @@ class State:
 
 def state(events: list[Any]) -> State:
     """Where the case's latest survey stands, from its events (those since the latest survey_sent)."""
-    sent_at, door, token, reminded, answered, ended = None, None, None, False, {}, None
+    sent_at, door, reminded, answered, ended = None, None, False, {}, None
     for event in sorted(events, key=lambda e: (e.at, e.id or 0)):
         d = event.data
         if event.kind == "survey_sent":
-            sent_at, door, token, reminded, answered, ended = event.at, d.get("door"), d.get("token"), False, {}, None
+            sent_at, door, reminded, answered, ended = event.at, d.get("door"), False, {}, None
         elif event.kind == "survey_reminded":
             reminded = True
         elif event.kind == "survey_answer" and d.get("question") in SURVEY_QUESTIONS:
@@ -93,7 +90,7 @@ def state(events: list[Any]) -> State:
             answered["comment"] = d.get("text") or ""
         elif event.kind == "survey_ended":
             ended = d.get("reason") or "ended"
-    return State(sent_at, door, token, reminded, answered, ended)
+    return State(sent_at, door, reminded, answered, ended)
 
 
 def question(step: str, t: Translator) -> Question:
@@ -130,7 +127,8 @@ def take(current: State, text: str, picked: tuple[str, ...], command: str | None
     assert step is not None
     if command == "skip":
         return _answered(step, "", t)
-    if step != "comment" and (command == "no" or text.strip().casefold() in {DECLINE, t.keyword("NO").casefold()}):
+    # "No", in their language or in English, at a survey question: they would rather not answer.
+    if step != "comment" and (command == "no" or fold(text) in (synonyms or {}).get("no", ())):
         return Reply(True, [("survey_ended", {"reason": "declined"})], [OutboundMessage(t(DECLINED), language=t.code)])
     if step == "comment":
         if command is not None or not text.strip():

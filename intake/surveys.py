@@ -25,9 +25,6 @@ from intake.messages import InboundMessage
 from intake.orgs.schema import Profile
 from intake.store.models import CaseRow, ConversationRow
 
-# Without a limit in the policy, a closure older than this is not surveyed when the worker first sees it.
-UNBOUNDED_WINDOW = timedelta(days=21)
-
 
 def since_closure(case: CaseRow) -> list[Any]:
     """The case's events since it was last closed: a reopened and closed again case is surveyed again."""
@@ -35,23 +32,25 @@ def since_closure(case: CaseRow) -> list[Any]:
     return [e for e in case.events if closed_at is not None and e.at >= closed_at]
 
 
-def _last_day(case: CaseRow, profile: Profile) -> datetime:
-    assert case.closed_at is not None
+def _window(profile: Profile) -> timedelta:
+    """How long after closure the survey may still be sent or reminded: the policy's limit, else the service's."""
     s = profile.survey
-    return case.closed_at + timedelta(days=s.within_days if s.within_days else s.after_days + s.reminder_days + 7)
+    if s.within_days:
+        return timedelta(days=s.within_days)
+    return timedelta(days=s.after_days + s.reminder_days) + survey.ANSWERS_TAKEN_FOR
 
 
 def send_due(intake, now: datetime) -> int:  # type: ignore[no-untyped-def]
     """Send each survey and reminder that is due; how many it queued."""
     queued = 0
     for profile in intake.profiles.values():
-        s = profile.survey
-        earliest = now - timedelta(days=s.within_days) if s.within_days else now - timedelta(days=s.after_days) - UNBOUNDED_WINDOW
+        # Every 30 seconds: only the closures a survey or reminder can be due for now are read.
         with intake.store.transaction() as session:
             closed = session.scalars(
                 select(CaseRow)
-                .where(CaseRow.org == profile.slug, CaseRow.work_status == "closed", CaseRow.closed_at <= now,
-                       CaseRow.closed_at >= earliest - timedelta(days=s.reminder_days))
+                .where(CaseRow.org == profile.slug, CaseRow.work_status == "closed",
+                       CaseRow.closed_at <= now - timedelta(days=profile.survey.after_days),
+                       CaseRow.closed_at >= now - _window(profile))
                 .options(selectinload(CaseRow.events))
             ).all()  # fmt: skip
             for case in closed:
@@ -65,11 +64,9 @@ def _one(session, intake, profile: Profile, case: CaseRow, now: datetime) -> int
     s, events = profile.survey, since_closure(case)
     current = survey.state(events)
     assert case.closed_at is not None
-    if now > _last_day(case, profile):
-        return 0
     if current.sent_at is None:
-        if now < case.closed_at + timedelta(days=s.after_days) or any(e.kind == "survey_not_sent" for e in events):
-            return 0
+        if any(e.kind == "survey_not_sent" for e in events):
+            return 0  # refused once, with its reason on the case
         return _send(session, intake, profile, case, now, reminder=False)
     if current.reminded or current.answered or current.ended or now < current.sent_at + timedelta(days=s.reminder_days):
         return 0

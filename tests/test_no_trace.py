@@ -84,8 +84,9 @@ def test_a_photos_exif_with_its_gps_position_and_owner_never_reaches_the_disk(tm
     photo = jpeg_with_gps()
     with Image.open(io.BytesIO(photo)) as sent:
         assert sent.getexif().get_ifd(0x8825)  # it carries a GPS position
-    assert web_uploads.check("garden.jpg", photo) == "image/jpeg"
-    kept = web_uploads.store(tmp_path, "garden.jpg", "image/jpeg", photo, suite_keys())
+    kind, cleaned = web_uploads.check("garden.jpg", photo)
+    assert kind == "image/jpeg"
+    kept = web_uploads.store(tmp_path, "garden.jpg", kind, cleaned, suite_keys())
     stored = read_file(Path(kept.stored_path), suite_keys())
     with Image.open(io.BytesIO(stored)) as image:
         assert image.size == (32, 24) and not image.getexif() and "icc_profile" not in image.info

@@ -39,7 +39,7 @@ def test_mkccs_survey_and_its_reminder_fall_inside_six_weeks_of_closure(profiles
 # ---- the rules, pure ---------------------------------------------------------------------------------
 def test_a_reply_answers_with_a_number_or_the_words_and_skip_and_no_do_what_they_say():
     t = translator("en")
-    start = survey.State(CLOSED, "sms", None, False, {}, None)
+    start = survey.State(CLOSED, "sms", False, {}, None)
     assert survey.take(start, "2", (), None, t, {}).events == [
         ("survey_answer", {"question": "outcome", "answer": "fairly_satisfied"})
     ]
@@ -48,7 +48,8 @@ def test_a_reply_answers_with_a_number_or_the_words_and_skip_and_no_do_what_they
     assert words.replies[0].question.id == "survey_handling"
     assert survey.take(start, "they never called me back", (), None, t, {}).taken is False
     assert survey.take(start, "no", (), "no", t, {}).events == [("survey_ended", {"reason": "declined"})]
-    at_comment = survey.State(CLOSED, "sms", None, False, {"outcome": "neither", "handling": "neither"}, None)
+    assert survey.take(start, "nie", (), None, translator("pl"), {"no": frozenset({"nie"})}).taken
+    at_comment = survey.State(CLOSED, "sms", False, {"outcome": "neither", "handling": "neither"}, None)
     assert at_comment.next == "comment"
     done = survey.take(at_comment, "SKIP", (), "skip", t, {})
     assert done.events == [("survey_comment", {"text": ""}), ("survey_ended", {"reason": "done"})]

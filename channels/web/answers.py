@@ -30,7 +30,8 @@ def evidence(files: list[Any], folder: Path, keys: DataKeys, t: Callable[..., st
         result = uploads.check(upload.filename, data)
         if isinstance(result, uploads.Rejected):
             return [], {"evidence": _refusal(result.reason, t)}
-        checked.append((upload.filename, result, data))
+        kind, kept = result
+        checked.append((upload.filename, kind, kept))
     return [uploads.store(folder, name, kind, data, keys) for name, kind, data in checked], {}
 
 

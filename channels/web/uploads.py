@@ -20,8 +20,10 @@ class Rejected:
     reason: str
 
 
-def check(filename: str, data: bytes) -> str | Rejected:
-    """The file's content type, or why it is refused: the content decides, and the name must not claim otherwise."""
+def check(filename: str, data: bytes) -> tuple[str, bytes] | Rejected:
+    """The file's content type and the file as it may be kept (channels.uploads.cleaned), or why it is refused.
+
+    The content decides, and the name must not claim otherwise."""
     if len(data) > MAX_FILE_BYTES:
         return Rejected("size")
     kind = uploads.sniff(data[:16])
@@ -31,16 +33,16 @@ def check(filename: str, data: bytes) -> str | Rejected:
     # A name claiming another kind (a PDF called photo.jpg) misleads whoever opens it later.
     if suffix and suffix not in uploads.KINDS[kind][1]:
         return Rejected("name")
-    if uploads.cleaned(kind, data) is None:
+    kept = uploads.cleaned(kind, data)
+    if kept is None:
         return Rejected("type")  # an image whose pixels cannot be read cannot be kept without its metadata
-    return kind
+    return kind, kept
 
 
 def store(directory: Path, filename: str, kind: str, data: bytes, keys: DataKeys) -> Attachment:
     """Write the file encrypted under a random name no URL leads to, readable by this service's user only.
 
-    `data` has been through `check`, which refuses an image that does not decode."""
-    data = uploads.cleaned(kind, data) or b""
+    `data` is the file as `check` gave it back: an image already without its metadata."""
     path = uploads.write(directory, kind, data, keys)
     # Keep only the name's last part: a browser may send a whole client path.
     shown = PurePath(filename.replace("\\", "/")).name[:200] or f"evidence.{uploads.extension(kind)}"

@@ -109,7 +109,7 @@ class Answering:
     def question(self, question: FlowQuestion, answer: Answer | Unread) -> None:
         parsed = self.read(question, answer)
         if parsed is None and question.role == "identity" and isinstance(answer, Unread):
-            parsed = self.identity_in_words(answer.raw)
+            parsed = self.identity_in_words(question, answer.raw)
         if parsed is None:
             if self.reasked(question.kind):
                 return
@@ -124,7 +124,7 @@ class Answering:
             self.turn.opened()
         self.after(question)
 
-    def identity_in_words(self, text: str) -> Parsed | None:
+    def identity_in_words(self, question: FlowQuestion, text: str) -> Parsed | None:
         """A name, phone number or email typed at "name or anonymous?": they are giving their name, never staying anonymous.
 
         What they typed is kept as the answer to the name or contact question it answers, and
@@ -135,7 +135,7 @@ class Answering:
         looks_named = bool(labels & {"name", "phone", "email"}) or looks_like_a_name(text)
         if not looks_named:
             return None
-        offered = {o.id for o in self.turn.wording.question(self.flow.question(self.conv.step or "")).options}
+        offered = {o.id for o in self.turn.wording.question(question).options}
         choice = "named_other" if "named_other" in offered else "named_here"
         name_id, contact_id = self.flow.role_id("name"), self.flow.role_id("contact")
         if ("name" in labels or looks_like_a_name(text)) and name_id:

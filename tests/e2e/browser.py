@@ -102,6 +102,27 @@ def neutral_site() -> Iterator[str]:
         thread.join()
 
 
+@contextmanager
+def web_site(folder: Path, secret: str) -> Iterator[tuple[str, str, object]]:
+    """The app on a fresh SQLite file in `folder`, served on loopback beside the neutral site: (base URL, exit URL, app)."""
+    import logging
+
+    from flask_app import create_app
+    from intake.store import migrate
+    from intake.store.db import Store
+    from tests.harness import TEST_DATA_KEYS
+
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    url = f"sqlite:///{folder / 'web.db'}"
+    migrate.upgrade(Store(url).engine)
+    with neutral_site() as exit_url:
+        app = create_app({"INTAKE_INSTANCE_PATH": str(folder), "INTAKE_DATABASE_URL": url,
+                          "INTAKE_SECRET_KEY": secret + "k" * 40, "INTAKE_DATA_KEYS": TEST_DATA_KEYS,
+                          "INTAKE_WEB_EXIT_URL": exit_url, "INTAKE_WEB_POSTS_PER_MINUTE": "100000"})  # fmt: skip
+        with serve(app) as base:
+            yield base, exit_url, app
+
+
 def axe_violations(driver: webdriver.Chrome) -> list[dict]:
     """Run axe-core in the page as it stands; the WCAG 2.2 A and AA violations it finds."""
     if not driver.execute_script("return typeof window.axe === 'object'"):

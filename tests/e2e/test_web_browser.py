@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import html
-import logging
 import re
 import time
 
@@ -14,10 +13,7 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 from sqlalchemy import select
 
-from flask_app import create_app
 from intake.i18n import available_languages
-from intake.store import migrate
-from intake.store.db import Store
 from intake.store.models import AttachmentRow, CaseRow, ConversationRow
 from tests import images
 from tests.e2e.browser import (
@@ -25,12 +21,10 @@ from tests.e2e.browser import (
     chrome,
     describe,
     heading,
-    neutral_site,
     question_id,
     require_browser,
-    serve,
+    web_site,
 )
-from tests.harness import TEST_DATA_KEYS
 from tests.web_client import WebReporter
 
 pytestmark = pytest.mark.browser
@@ -66,23 +60,9 @@ EVERY_QUESTION = {
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     require_browser()
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)
     folder = tmp_path_factory.mktemp("web-browser")
-    url = f"sqlite:///{folder / 'web.db'}"
-    migrate.upgrade(Store(url).engine)
-    with neutral_site() as exit_url:
-        app = create_app(
-            {
-                "INTAKE_INSTANCE_PATH": str(folder),
-                "INTAKE_DATABASE_URL": url,
-                "INTAKE_SECRET_KEY": "browser-tests-" + "k" * 40,
-                "INTAKE_DATA_KEYS": TEST_DATA_KEYS,
-                "INTAKE_WEB_EXIT_URL": exit_url,
-                "INTAKE_WEB_POSTS_PER_MINUTE": "100000",
-            }
-        )
-        with serve(app) as base:
-            yield base, exit_url, app.extensions["intake"].store, folder, app
+    with web_site(folder, "browser-tests-") as (base, exit_url, app):
+        yield base, exit_url, app.extensions["intake"].store, folder, app
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,6 @@ Each test also saves the page it checks, 412×915, beside the staff console's sc
 
 from __future__ import annotations
 
-import logging
 import re
 import time
 from pathlib import Path
@@ -17,23 +16,18 @@ from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
-from flask_app import create_app
 from intake.i18n import translator
-from intake.store import migrate
-from intake.store.db import Store
 from tests.e2e.browser import (
     axe_violations,
     chrome,
     describe,
     heading,
     navigating,
-    neutral_site,
     question_id,
     require_browser,
-    serve,
     sideways,
+    web_site,
 )
-from tests.harness import TEST_DATA_KEYS
 from tests.web_client import ANONYMOUS_VICTIM
 
 pytestmark = pytest.mark.browser
@@ -47,23 +41,9 @@ NAMED = {**ANONYMOUS_VICTIM, "identity": "named_here", "name": "Amina Yusuf", "c
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     require_browser()
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)
     folder = tmp_path_factory.mktemp("web-phone")
-    url = f"sqlite:///{folder / 'web.db'}"
-    migrate.upgrade(Store(url).engine)
-    with neutral_site() as exit_url:
-        app = create_app(
-            {
-                "INTAKE_INSTANCE_PATH": str(folder),
-                "INTAKE_DATABASE_URL": url,
-                "INTAKE_SECRET_KEY": "phone-tests-" + "p" * 40,
-                "INTAKE_DATA_KEYS": TEST_DATA_KEYS,
-                "INTAKE_WEB_EXIT_URL": exit_url,
-                "INTAKE_WEB_POSTS_PER_MINUTE": "100000",
-            }
-        )
-        with serve(app) as base:
-            yield base, exit_url
+    with web_site(folder, "phone-tests-") as (base, exit_url, _app):
+        yield base, exit_url
 
 
 @pytest.fixture(scope="module")
